@@ -1,0 +1,41 @@
+import mongoose from 'mongoose';
+import { registerModels, type Models } from './models/index.js';
+
+export interface Database {
+  conn: mongoose.Connection;
+  models: Models;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a dedicated mongoose connection (not the global default) to one database, so tests can
+ * give every file its own database and apps can hold several.
+ */
+export async function connectDatabase(
+  uri: string,
+  dbName: string,
+  options: { serverSelectionTimeoutMS?: number; maxPoolSize?: number } = {},
+): Promise<Database> {
+  const conn = mongoose.createConnection(uri, {
+    dbName,
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
+    maxPoolSize: options.maxPoolSize ?? 20,
+    // FerretDB 1.x and the embedded default run without replica sets or retryable writes.
+    retryWrites: false,
+    autoIndex: false,
+  });
+  await conn.asPromise();
+  const models = registerModels(conn);
+  return {
+    conn,
+    models,
+    close: () => conn.close(),
+  };
+}
+
+/** Creates every index the models declare. Idempotent; run at start-up. */
+export async function ensureIndexes(db: Database): Promise<void> {
+  for (const model of Object.values(db.models)) {
+    await model.createIndexes();
+  }
+}

@@ -1,0 +1,29 @@
+import type mongoose from 'mongoose';
+import { userModel } from './user.js';
+import { sessionModel } from './session.js';
+import { siteModel } from './site.js';
+import { secretKeyModel } from './secret-key.js';
+import { eventModel } from './event.js';
+import { hourlyRollupModel, pathRollupModel } from './rollup.js';
+import { spentNonceModel } from './spent-nonce.js';
+import { rateCounterModel } from './rate-counter.js';
+import { rulesVersionModel } from './rules-version.js';
+import { auditLogModel } from './audit-log.js';
+
+export function registerModels(conn: mongoose.Connection) {
+  return {
+    User: userModel(conn),
+    Session: sessionModel(conn),
+    Site: siteModel(conn),
+    SecretKey: secretKeyModel(conn),
+    Event: eventModel(conn),
+    HourlyRollup: hourlyRollupModel(conn),
+    PathRollup: pathRollupModel(conn),
+    SpentNonce: spentNonceModel(conn),
+    RateCounter: rateCounterModel(conn),
+    RulesVersion: rulesVersionModel(conn),
+    AuditLog: auditLogModel(conn),
+  };
+}
+
+export type Models = ReturnType<typeof registerModels>;

@@ -1,0 +1,15 @@
+import mongoose from 'mongoose';
+
+/** Fixed-window counters shared by every beacon process (`$inc` upsert on `_id`). */
+const schema = new mongoose.Schema(
+  {
+    _id: { type: String, required: true },
+    count: { type: Number, default: 0 },
+    expiresAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+schema.index({ expiresAt: 1 });
+
+export const rateCounterModel = (conn: mongoose.Connection) =>
+  conn.model('RateCounter', schema, 'rate_counters');

@@ -1,0 +1,15 @@
+import mongoose from 'mongoose';
+
+/** A session as Lucia's guide teaches it: the id is public, only a hash of the secret is stored. */
+const schema = new mongoose.Schema({
+  _id: { type: String, required: true },
+  userId: { type: mongoose.Schema.Types.ObjectId, required: true },
+  secretHash: { type: Buffer, required: true },
+  createdAt: { type: Date, required: true },
+  expiresAt: { type: Date, required: true },
+});
+schema.index({ userId: 1 });
+schema.index({ expiresAt: 1 });
+
+export type SessionDoc = mongoose.InferSchemaType<typeof schema>;
+export const sessionModel = (conn: mongoose.Connection) => conn.model('Session', schema, 'sessions');

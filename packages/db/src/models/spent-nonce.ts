@@ -1,0 +1,19 @@
+import mongoose from 'mongoose';
+
+/**
+ * Spent page-token nonces. The unique `_id` makes the first insert win across every beacon
+ * process: a second insert of the same nonce fails with a duplicate-key error, which is a replay.
+ * Expired rows are deleted by the application (FerretDB 1.x has no TTL indexes).
+ */
+const schema = new mongoose.Schema(
+  {
+    _id: { type: String, required: true },
+    siteId: { type: mongoose.Schema.Types.ObjectId, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+schema.index({ expiresAt: 1 });
+
+export const spentNonceModel = (conn: mongoose.Connection) =>
+  conn.model('SpentNonce', schema, 'spent_nonces');

@@ -1,0 +1,3 @@
+import { setupTestServer } from '../src/testing.js';
+
+export default setupTestServer;

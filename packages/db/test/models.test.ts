@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import mongoose from 'mongoose';
+import { createTestDatabase, type TestDatabase } from '../src/testing.js';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase('models');
+});
+afterAll(async () => {
+  await db?.dispose();
+});
+
+test('a duplicate spent nonce is refused, which is how replays are caught', async () => {
+  const siteId = new mongoose.Types.ObjectId();
+  const expiresAt = new Date(Date.now() + 60_000);
+  await db.models.SpentNonce.create({ _id: 'n1', siteId, expiresAt });
+  await expect(db.models.SpentNonce.create({ _id: 'n1', siteId, expiresAt })).rejects.toMatchObject({
+    code: 11000,
+  });
+});
+
+test('rollups accumulate with $inc upserts on nested counters', async () => {
+  const siteId = new mongoose.Types.ObjectId();
+  const hour = new Date('2026-01-01T10:00:00Z');
+  for (let i = 0; i < 3; i++) {
+    await db.models.HourlyRollup.updateOne(
+      { siteId, hour },
+      { $inc: { total: 1, 'verdicts.trusted': 1, 'reasons.origin_allowed': 1, 'scoreHist.b9': 1 } },
+      { upsert: true },
+    );
+  }
+  const doc = await db.models.HourlyRollup.findOne({ siteId, hour }).lean();
+  expect(doc).toMatchObject({ total: 3, verdicts: { trusted: 3 }, scoreHist: { b9: 3 } });
+});
+
+test('the events index refuses a second event with the same idempotency id for a site', async () => {
+  const siteId = new mongoose.Types.ObjectId();
+  const base = {
+    siteId,
+    eventId: 'e1',
+    receivedAt: new Date(),
+    page: { url: 'https://a.example/', path: '/' },
+    signals: {},
+    score: 1,
+    verdict: 'trusted',
+    rulesVersion: 1,
+    visitorHash: 'v',
+  };
+  await db.models.Event.create(base);
+  await expect(db.models.Event.create(base)).rejects.toMatchObject({ code: 11000 });
+});
