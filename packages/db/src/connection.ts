@@ -14,7 +14,7 @@ export interface Database {
 export async function connectDatabase(
   uri: string,
   dbName: string,
-  options: { serverSelectionTimeoutMS?: number; maxPoolSize?: number } = {},
+  options: { serverSelectionTimeoutMS?: number; maxPoolSize?: number; bufferCommands?: boolean } = {},
 ): Promise<Database> {
   const conn = mongoose.createConnection(uri, {
     dbName,
@@ -23,6 +23,9 @@ export async function connectDatabase(
     // FerretDB 1.x and the embedded default run without replica sets or retryable writes.
     retryWrites: false,
     autoIndex: false,
+    // Servers that must answer "database unavailable" at once (the beacon) turn buffering off, so
+    // an operation fails instead of waiting in mongoose's queue while the server is away.
+    bufferCommands: options.bufferCommands ?? true,
   });
   await conn.asPromise();
   const models = registerModels(conn);

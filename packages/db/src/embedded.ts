@@ -26,7 +26,7 @@ export interface EmbeddedServer {
   release(): Promise<void>;
 }
 
-interface ServerState {
+export interface ServerState {
   pid: number;
   port: number;
   kind: 'mongod' | 'ferretdb';
@@ -37,8 +37,9 @@ export class EmbeddedDatabaseError extends Error {
   constructor(
     readonly code: 'NO_DATABASE_AVAILABLE' | 'DATABASE_START_FAILED' | 'DATABASE_BUILD_FAILED',
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'EmbeddedDatabaseError';
   }
 }
@@ -73,12 +74,19 @@ async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number(fs.readFileSync(lockFile, 'utf8').trim() || '0');
+      let owner: number;
+      try {
+        owner = Number(fs.readFileSync(lockFile, 'utf8').trim() || '0');
+      } catch {
+        continue; // released between our two calls: try again
+      }
       if (owner && !isAlive(owner)) {
         fs.rmSync(lockFile, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockFile}`);
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for ${lockFile} (held by pid ${owner})`, { cause: error });
+      }
       await sleep(50 + Math.random() * 100);
     }
   }
@@ -190,13 +198,23 @@ function ferretdbBinary(log: (line: string) => void): string {
     throw new EmbeddedDatabaseError(
       'DATABASE_BUILD_FAILED',
       `Building FerretDB ${FERRETDB_VERSION} failed: ${(error as Error).message}`,
+      { cause: error },
     );
   }
   return target;
 }
 
-async function startServer(dir: string, log: (line: string) => void): Promise<ServerState> {
-  const port = await freePort();
+/**
+ * Starts a server process in `dir` (on `port`, or a free one) and waits until it answers.
+ * Exported for fault-injection tests that stop a database and start it again on the same port.
+ */
+export async function startServer(
+  dir: string,
+  log: (line: string) => void,
+  fixedPort?: number,
+): Promise<ServerState> {
+  fs.mkdirSync(dir, { recursive: true });
+  const port = fixedPort ?? (await freePort());
   const mongod = onPath('mongod');
   const logFile = fs.openSync(path.join(dir, 'server.log'), 'a');
   let kind: ServerState['kind'];
@@ -252,7 +270,8 @@ async function startServer(dir: string, log: (line: string) => void): Promise<Se
   );
 }
 
-async function stopServer(state: ServerState): Promise<void> {
+/** Stops a server started by `startServer` (SIGTERM, then SIGKILL after 10 s). */
+export async function stopServer(state: ServerState): Promise<void> {
   try {
     process.kill(state.pid, 'SIGTERM');
   } catch {

@@ -42,7 +42,7 @@ test('the events index refuses a second event with the same idempotency id for a
     page: { url: 'https://a.example/', path: '/' },
     signals: {},
     score: 1,
-    verdict: 'trusted',
+    verdict: 'trusted' as const,
     rulesVersion: 1,
     visitorHash: 'v',
   };

@@ -9,6 +9,7 @@ import { spentNonceModel } from './spent-nonce.js';
 import { rateCounterModel } from './rate-counter.js';
 import { rulesVersionModel } from './rules-version.js';
 import { auditLogModel } from './audit-log.js';
+import { saltModel } from './salt.js';
 
 export function registerModels(conn: mongoose.Connection) {
   return {
@@ -23,6 +24,7 @@ export function registerModels(conn: mongoose.Connection) {
     RateCounter: rateCounterModel(conn),
     RulesVersion: rulesVersionModel(conn),
     AuditLog: auditLogModel(conn),
+    Salt: saltModel(conn),
   };
 }
 
