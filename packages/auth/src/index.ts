@@ -1,0 +1,39 @@
+export {
+  hashPassword,
+  verifyPassword,
+  verifyPasswordAgainstNothing,
+  PASSWORD_MIN_LENGTH,
+  PASSWORD_MAX_LENGTH,
+} from './password.js';
+export {
+  createSession,
+  validateSessionToken,
+  invalidateSession,
+  invalidateUserSessions,
+  deleteExpiredSessions,
+  generateSecureRandomString,
+  SESSION_TTL_MS,
+  SESSION_RENEW_WITHIN_MS,
+  type SessionRecord,
+  type SessionUser,
+  type ValidatedSession,
+} from './session.js';
+export {
+  serializeSessionCookie,
+  serializeBlankSessionCookie,
+  readSessionToken,
+  parseCookieHeader,
+  shouldUseSecureCookie,
+  sessionCookieName,
+  SECURE_COOKIE_NAME,
+  DEV_COOKIE_NAME,
+  type CookieSecurePolicy,
+} from './cookie.js';
+export { verifyRequestOrigin, type OriginCheck, type OriginCheckInput } from './csrf.js';
+export {
+  LoginThrottle,
+  deleteExpiredLoginCounters,
+  DEFAULT_LOGIN_LIMITS,
+  type LoginThrottleLimits,
+  type ThrottleDecision,
+} from './throttle.js';
