@@ -45,3 +45,17 @@ export {
   type PageTokenSigningKey,
   type BuildPageTokenClaimsOptions,
 } from './page-token.js';
+export {
+  normalizeOriginPattern,
+  normalizeOrigin,
+  parseOrigin,
+  originMatches,
+  isAllowedOrigin,
+  isLoopbackHost,
+  compileOriginAllowlist,
+  type OriginMode,
+  type OriginPatternErrorCode,
+  type OriginPatternResult,
+  type ParsedOrigin,
+  type OriginAllowlist,
+} from './origins.js';
