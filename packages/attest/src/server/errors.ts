@@ -1,0 +1,31 @@
+/**
+ * Stable codes for every refusal of the attest endpoints. The HTTP handlers map them to statuses;
+ * dashboards and logs key on the code, so never rename one, only add.
+ */
+export const ATTEST_ERROR_CODES = {
+  malformed_request: 400,
+  unsupported_token_type: 400,
+  unknown_key: 400,
+  too_many_tokens: 400,
+  pow_required: 401,
+  pow_invalid: 403,
+  pow_expired: 403,
+  not_admitted: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  issuer_failure: 500,
+} as const;
+
+export type AttestErrorCode = keyof typeof ATTEST_ERROR_CODES;
+
+export class AttestError extends Error {
+  constructor(
+    readonly code: AttestErrorCode,
+    message: string = code,
+  ) {
+    super(message);
+    this.name = 'AttestError';
+  }
+}
