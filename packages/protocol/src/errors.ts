@@ -14,6 +14,7 @@ export const BEACON_ERROR_CODES = {
   not_found: 404,
   request_timeout: 408,
   database_unavailable: 503,
+  overloaded: 503,
   shutting_down: 503,
   unauthorized: 401,
 } as const;

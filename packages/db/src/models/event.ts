@@ -22,6 +22,12 @@ const schema = new mongoose.Schema(
     verdict: { type: String, enum: ['trusted', 'suspect', 'fraud'], required: true },
     reasons: { type: [mongoose.Schema.Types.Mixed], default: [] },
     rulesVersion: { type: Number, required: true },
+    /** Version of the site's rules override in force, if any. */
+    overrideVersion: { type: Number, default: null },
+    /** Whether a valid page token came with the beacon (the "page tokens seen" panel). */
+    tokenValid: { type: Boolean, default: false },
+    /** The embed script's own caught errors. */
+    clientErrors: { type: [String], default: [] },
     visitorHash: { type: String, required: true },
     shadow: { type: mongoose.Schema.Types.Mixed, default: null },
     attestationCohort: { type: Boolean, default: false },

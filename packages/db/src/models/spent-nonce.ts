@@ -9,6 +9,8 @@ const schema = new mongoose.Schema(
   {
     _id: { type: String, required: true },
     siteId: { type: mongoose.Schema.Types.ObjectId, required: true },
+    /** The beacon that spent it: a retry of that same beacon is not a replay. */
+    eventId: { type: String, default: null },
     expiresAt: { type: Date, required: true },
   },
   { versionKey: false },

@@ -1,0 +1,157 @@
+import type { Logger } from 'pino';
+import type { Database } from '@tagward/db';
+import { BeaconError } from '../errors.js';
+import type { BeaconMetrics } from '../metrics.js';
+import {
+  addToIncrements,
+  emptyIncrements,
+  mergeIncrements,
+  type RollupIncrements,
+  type RollupSource,
+} from './rollups.js';
+
+export type WriteOutcome = 'inserted' | 'duplicate';
+
+export type StoredEvent = RollupSource & { eventId: string } & Record<string, unknown>;
+
+interface Pending {
+  doc: StoredEvent;
+  resolve: (outcome: WriteOutcome) => void;
+  reject: (error: Error) => void;
+}
+
+const DUPLICATE_KEY = 11000;
+
+/**
+ * Group commit: events wait a few milliseconds (or until a batch is full) and go to the database
+ * in one `insertMany`. Each caller's promise settles only after its event's write is acknowledged,
+ * so a 2xx always means "stored". While one batch is in flight the next one fills up, which is
+ * what makes batches grow under load. Rollup increments of the inserted events are merged and
+ * applied with `$inc` upserts after the insert; if that fails they are kept and retried with the
+ * next batch (the events themselves are already safe).
+ */
+export class GroupCommitWriter {
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private rollupBacklog: RollupIncrements = emptyIncrements();
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: { maxBatch: number; flushDelayMs: number; maxPending: number },
+    private readonly metrics: BeaconMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  write(doc: StoredEvent): Promise<WriteOutcome> {
+    if (this.queue.length >= this.options.maxPending) {
+      return Promise.reject(new BeaconError('overloaded', 'too many events waiting to be written', 2));
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ doc, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.flushing) return; // the running flush picks the queue up when it ends
+    if (this.queue.length >= this.options.maxBatch) {
+      this.startFlush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => this.startFlush(), this.options.flushDelayMs);
+    }
+  }
+
+  private startFlush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.flushing || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.options.maxBatch);
+    this.flushing = this.flushBatch(batch).finally(() => {
+      this.flushing = undefined;
+      if (this.queue.length > 0) this.schedule();
+    });
+  }
+
+  private async flushBatch(batch: Pending[]): Promise<void> {
+    const started = performance.now();
+    const outcomes = await this.insert(batch.map((p) => p.doc));
+    this.metrics.flushSeconds.observe((performance.now() - started) / 1000);
+    this.metrics.batchSize.observe(batch.length);
+    if (outcomes instanceof Error) {
+      for (const p of batch) p.reject(outcomes);
+      return;
+    }
+    const increments = emptyIncrements();
+    batch.forEach((p, i) => {
+      if (outcomes[i] === 'inserted') addToIncrements(increments, p.doc);
+    });
+    // Answer the callers first: their events are stored whatever happens to the rollups.
+    batch.forEach((p, i) => p.resolve(outcomes[i]!));
+    await this.applyRollups(increments);
+  }
+
+  /** Per event: inserted or duplicate (same site + idempotency id), or an Error for the batch. */
+  private async insert(docs: StoredEvent[]): Promise<WriteOutcome[] | BeaconError> {
+    const outcomes: WriteOutcome[] = docs.map(() => 'inserted');
+    try {
+      await this.db.models.Event.collection.insertMany(docs, { ordered: false });
+      return outcomes;
+    } catch (error) {
+      const writeErrors = bulkWriteErrors(error);
+      if (writeErrors && writeErrors.every((e) => e.code === DUPLICATE_KEY)) {
+        for (const e of writeErrors) outcomes[e.index] = 'duplicate';
+        return outcomes;
+      }
+      this.metrics.dbErrors.inc();
+      this.log.warn({ err: error }, 'event insert failed');
+      // We cannot know which events of the batch were written, so none is acknowledged. Clients
+      // retry with the same idempotency id; a retry of a written event is then a duplicate.
+      return new BeaconError('database_unavailable', 'the event store is unavailable, retry later', 5);
+    }
+  }
+
+  private async applyRollups(increments: RollupIncrements): Promise<void> {
+    mergeIncrements(this.rollupBacklog, increments);
+    const backlog = this.rollupBacklog;
+    if (backlog.hourly.size === 0 && backlog.paths.size === 0) return;
+    this.rollupBacklog = emptyIncrements();
+    try {
+      const hourlyOps = [...backlog.hourly.values()].map(({ siteId, hour, inc }) => ({
+        updateOne: { filter: { siteId, hour }, update: { $inc: inc }, upsert: true },
+      }));
+      const pathOps = [...backlog.paths.values()].map(({ siteId, hour, path, inc }) => ({
+        updateOne: { filter: { siteId, hour, path }, update: { $inc: inc }, upsert: true },
+      }));
+      if (hourlyOps.length) await this.db.models.HourlyRollup.collection.bulkWrite(hourlyOps, { ordered: false });
+      if (pathOps.length) await this.db.models.PathRollup.collection.bulkWrite(pathOps, { ordered: false });
+    } catch (error) {
+      // Keep the increments for the next batch. If the failed bulk was partly applied before the
+      // connection broke, those hours are counted twice: rollups are a cache of the events, and
+      // `rebuildRollups` recomputes a window from the events. Logged loudly: the charts lag.
+      mergeIncrements(this.rollupBacklog, backlog);
+      this.metrics.dbErrors.inc();
+      this.log.error({ err: error }, 'rollup update failed; will retry with the next batch');
+    }
+  }
+
+  /** Writes everything queued, waiting for the batch in flight. Used at shutdown. */
+  async drain(): Promise<void> {
+    while (this.flushing || this.queue.length > 0) {
+      if (!this.flushing) this.startFlush();
+      await this.flushing;
+    }
+    await this.applyRollups(emptyIncrements());
+  }
+}
+
+function bulkWriteErrors(error: unknown): Array<{ index: number; code: number }> | undefined {
+  if (!error || typeof error !== 'object' || !('writeErrors' in error)) return undefined;
+  const raw = (error as { writeErrors: unknown }).writeErrors;
+  const list = Array.isArray(raw) ? raw : [raw];
+  return list.map((e: { index: number; code: number }) => ({ index: e.index, code: e.code }));
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/** The beacon's whole configuration. The only place in this app that reads the environment. */
+export const beaconConfigSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(4100),
+  host: z.string().default('127.0.0.1'),
+  mongodbUri: z.string().optional(),
+  dbName: z.string().default('tagward'),
+  /** 32 bytes, base64: opens the page-token signing keys stored encrypted in the database. */
+  masterKey: z.string().optional(),
+  /** Number of processes (node:cluster workers). 1 runs in-process. */
+  workers: z.coerce.number().int().min(1).max(64).default(1),
+  /** Trust X-Forwarded-For from a load balancer in front of us. Off: a client could forge it. */
+  trustProxy: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  maxBatch: z.coerce.number().int().min(1).max(5000).default(256),
+  flushDelayMs: z.coerce.number().int().min(0).max(1000).default(4),
+  /** Events waiting for a write before we answer 503 overloaded. */
+  maxPending: z.coerce.number().int().min(1).default(20_000),
+  keyLimitPerWindow: z.coerce.number().int().min(1).default(60_000),
+  visitorLimitPerWindow: z.coerce.number().int().min(1).default(120),
+  /** Length of a rate-limit window; the two limits above are per window. */
+  rateWindowMs: z.coerce.number().int().min(1000).default(60_000),
+  rulesRefreshMs: z.coerce.number().int().min(100).default(2000),
+  siteCacheMs: z.coerce.number().int().min(0).default(5000),
+  /** A body not fully received within this is cut off (408): slow-loris protection. */
+  bodyTimeoutMs: z.coerce.number().int().min(50).default(10_000),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type BeaconConfig = z.infer<typeof beaconConfigSchema>;
+
+export function loadBeaconConfig(env: NodeJS.ProcessEnv = process.env): BeaconConfig {
+  return beaconConfigSchema.parse({
+    port: env.BEACON_PORT ?? env.PORT,
+    host: env.BEACON_HOST,
+    mongodbUri: env.MONGODB_URI || undefined,
+    dbName: env.TAGWARD_DB_NAME,
+    masterKey: env.TAGWARD_MASTER_KEY,
+    workers: env.BEACON_WORKERS,
+    trustProxy: env.BEACON_TRUST_PROXY,
+    maxBatch: env.BEACON_MAX_BATCH,
+    flushDelayMs: env.BEACON_FLUSH_DELAY_MS,
+    maxPending: env.BEACON_MAX_PENDING,
+    keyLimitPerWindow: env.BEACON_KEY_LIMIT,
+    visitorLimitPerWindow: env.BEACON_VISITOR_LIMIT,
+    rateWindowMs: env.BEACON_RATE_WINDOW_MS,
+    rulesRefreshMs: env.BEACON_RULES_REFRESH_MS,
+    siteCacheMs: env.BEACON_SITE_CACHE_MS,
+    bodyTimeoutMs: env.BEACON_BODY_TIMEOUT_MS,
+    logLevel: env.LOG_LEVEL,
+  });
+}

@@ -1,0 +1,44 @@
+import cluster from 'node:cluster';
+import { pino } from 'pino';
+import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
+import { loadBeaconConfig } from './config.js';
+import { startBeacon } from './start.js';
+
+const config = loadBeaconConfig();
+const log = pino({ level: config.logLevel, base: { app: 'beacon', pid: process.pid } });
+
+async function primary(): Promise<void> {
+  // The primary owns the database lease, so the embedded server starts once for all workers.
+  const database = await resolveDatabase(config.mongodbUri, { log: (line) => log.info(line) });
+  const db = await connectDatabase(database.uri, config.dbName);
+  await ensureIndexes(db);
+  await db.close();
+  const env = { MONGODB_URI: database.uri };
+  for (let i = 0; i < config.workers; i++) cluster.fork(env);
+  let alive = config.workers;
+  cluster.on('exit', (worker, code) => {
+    alive--;
+    log.info({ worker: worker.process.pid, code }, 'worker exited');
+    if (alive === 0) void database.release().then(() => process.exit(0));
+  });
+  const stop = () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+async function single(): Promise<void> {
+  const running = await startBeacon({ config, log });
+  log.info({ url: running.url }, 'beacon listening');
+  const stop = async () => {
+    log.info('stopping: refusing new beacons, flushing');
+    await running.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
+if (config.workers > 1 && cluster.isPrimary) await primary();
+else await single();

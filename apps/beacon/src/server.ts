@@ -1,0 +1,211 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { COLLECT_PATH } from '@tagward/protocol';
+import type { Database } from '@tagward/db';
+import type { BeaconConfig } from './config.js';
+import { BeaconError, sendError, sendJson } from './errors.js';
+import { createMetrics, type BeaconMetrics } from './metrics.js';
+import { CadenceTracker } from './collect/cadence.js';
+import { handleCollect, type AttestationChecker, type CollectDeps, type TokenChecker } from './collect/handler.js';
+import { SharedQuotaLimiter } from './collect/rate-limit.js';
+import { RulesCache } from './collect/rules-cache.js';
+import { SiteCache } from './collect/site-cache.js';
+import { VisitorHasher } from './collect/visitor.js';
+import { GroupCommitWriter } from './collect/writer.js';
+
+export interface BeaconDeps {
+  db: Database;
+  config: BeaconConfig;
+  log: Logger;
+  tokens: TokenChecker;
+  attestation: AttestationChecker;
+  /** Built embed script directory (apps/embed/dist), served in development. */
+  embedDir?: string;
+  /** Extra routes (verify API, attestation issuer) mounted before the 404. */
+  routes?: Array<{ method: string; match: (pathname: string) => boolean; handle: http.RequestListener }>;
+  now?: () => number;
+}
+
+export interface Beacon {
+  server: http.Server;
+  metrics: BeaconMetrics;
+  writer: GroupCommitWriter;
+  rules: RulesCache;
+  listen(port: number, host: string): Promise<string>;
+  /** Graceful stop: refuse new beacons, finish in-flight requests, flush, close. */
+  close(): Promise<void>;
+}
+
+const MINUTE_MS = 60_000;
+
+export async function createBeacon(deps: BeaconDeps): Promise<Beacon> {
+  const { db, config, log } = deps;
+  const metrics = createMetrics();
+  const rules = new RulesCache(db, log);
+  await rules.start(config.rulesRefreshMs);
+  const writer = new GroupCommitWriter(
+    db,
+    { maxBatch: config.maxBatch, flushDelayMs: config.flushDelayMs, maxPending: config.maxPending },
+    metrics,
+    log,
+  );
+  const collect: CollectDeps = {
+    sites: new SiteCache(db, config.siteCacheMs),
+    visitors: new VisitorHasher(db),
+    keyLimiter: new SharedQuotaLimiter(db, 'key', config.keyLimitPerWindow, config.rateWindowMs),
+    visitorLimiter: new SharedQuotaLimiter(db, 'visitor', config.visitorLimitPerWindow, config.rateWindowMs),
+    cadence: new CadenceTracker(),
+    tokens: deps.tokens,
+    attestation: deps.attestation,
+    rules,
+    writer,
+    metrics,
+    trustProxy: config.trustProxy,
+    bodyTimeoutMs: config.bodyTimeoutMs,
+    now: deps.now ?? Date.now,
+    log,
+  };
+  let accepting = true;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const readiness = new ReadinessProbe(db);
+
+  const server = http.createServer((req, res) => {
+    inFlight++;
+    res.on('close', () => {
+      inFlight--;
+      if (inFlight === 0) drained?.();
+    });
+    route(req, res).catch((error: unknown) => {
+      log.error({ err: error }, 'unhandled error');
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: 'internal error' } });
+    });
+  });
+  // A trickled body or header is cut off instead of holding a socket for minutes.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
+  server.keepAliveTimeout = 5_000;
+
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    Promise.all([
+      collect.keyLimiter.sweep(now),
+      db.models.SpentNonce.deleteMany({ expiresAt: { $lt: new Date(now) } }),
+    ]).catch((error: unknown) => log.warn({ err: error }, 'sweep failed'));
+  }, MINUTE_MS);
+  sweeper.unref();
+
+  async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const pathname = (req.url ?? '/').split('?')[0]!;
+    if (pathname === COLLECT_PATH) {
+      if (req.method === 'POST') {
+        if (!accepting) return sendError(res, new BeaconError('shutting_down', 'restarting, retry shortly', 1));
+        return handleCollect(req, res, collect);
+      }
+      if (req.method === 'OPTIONS') return preflight(res);
+      return sendError(res, new BeaconError('method_not_allowed', 'POST beacons here'));
+    }
+    if (req.method === 'GET' && pathname === '/healthz') return sendJson(res, 200, { ok: true });
+    if (req.method === 'GET' && pathname === '/readyz') {
+      const ready = accepting && (await readiness.check());
+      return sendJson(res, ready ? 200 : 503, { ready, accepting });
+    }
+    if (req.method === 'GET' && pathname === '/metrics') {
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(text);
+      return;
+    }
+    for (const extra of deps.routes ?? []) {
+      if (req.method === extra.method && extra.match(pathname)) return extra.handle(req, res);
+    }
+    if (req.method === 'GET' && deps.embedDir && serveEmbed(deps.embedDir, pathname, res)) return;
+    sendError(res, new BeaconError('not_found', 'no such route'));
+  }
+
+  return {
+    server,
+    metrics,
+    writer,
+    rules,
+    listen(port, host) {
+      return new Promise((resolve) => {
+        server.listen(port, host, () => {
+          const address = server.address() as AddressInfo;
+          resolve(`http://${host.includes(':') ? `[${host}]` : host}:${address.port}`);
+        });
+      });
+    },
+    async close() {
+      accepting = false;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      await writer.drain();
+      server.closeAllConnections();
+      await closed;
+      rules.stop();
+      clearInterval(sweeper);
+    },
+  };
+}
+
+/** CORS preflight for `application/json` beacons (sendBeacon's text/plain needs none). */
+function preflight(res: http.ServerResponse): void {
+  res.writeHead(204, {
+    'access-control-allow-origin': '*',
+    'access-control-allow-methods': 'POST',
+    'access-control-allow-headers': 'content-type',
+    'access-control-max-age': '86400',
+  });
+  res.end();
+}
+
+const EMBED_FILE = /^\/(v1\.js|tagward\.[a-z0-9]+\.js(\.map)?|attest\.[a-z0-9]+\.js|manifest\.json)$/;
+
+/**
+ * Development stand-in for the CDN: content-hashed files are immutable for a year, the `v1.js`
+ * alias is cached for five minutes so a release reaches every page quickly.
+ */
+function serveEmbed(dir: string, pathname: string, res: http.ServerResponse): boolean {
+  const match = EMBED_FILE.exec(pathname);
+  if (!match) return false;
+  const file = path.join(dir, match[1]!);
+  let body: Buffer;
+  try {
+    body = fs.readFileSync(file);
+  } catch {
+    return false;
+  }
+  const hashed = match[1] !== 'v1.js' && match[1] !== 'manifest.json';
+  res.writeHead(200, {
+    'content-type': pathname.endsWith('.json') || pathname.endsWith('.map') ? 'application/json' : 'text/javascript; charset=utf-8',
+    'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
+    'access-control-allow-origin': '*',
+    'cross-origin-resource-policy': 'cross-origin',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(body);
+  return true;
+}
+
+/** /readyz: one ping per second at most, so a probe storm does not load the database. */
+class ReadinessProbe {
+  private last = 0;
+  private ok = false;
+  constructor(private readonly db: Database) {}
+  async check(): Promise<boolean> {
+    if (Date.now() - this.last < 1000) return this.ok;
+    this.last = Date.now();
+    try {
+      await this.db.conn.db!.admin().command({ ping: 1 });
+      this.ok = true;
+    } catch {
+      this.ok = false;
+    }
+    return this.ok;
+  }
+}

@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { pino } from 'pino';
+import { createTestDatabase, type TestDatabase } from '@tagward/db/testing';
+import type { Database } from '@tagward/db';
+import { generateMasterKey, generatePublishableKey, generateSecretKey, parseMasterKey } from '@tagward/keys';
+import { beaconConfigSchema, type BeaconConfig } from '../src/config.js';
+import { createBeacon, type Beacon } from '../src/server.js';
+import { createCheckers } from '../src/checkers.js';
+
+export const SITE_ORIGIN = 'https://shop.example';
+
+export interface TestSite {
+  siteId: string;
+  publicKey: string;
+  secretKey: string;
+}
+
+export async function seedSite(
+  db: Database,
+  masterKey: string,
+  options: { origins?: string[]; pageTokenRequired?: boolean } = {},
+): Promise<TestSite> {
+  const site = await db.models.Site.create({
+    name: 'Test shop',
+    publicKey: generatePublishableKey('live'),
+    mode: 'live',
+    allowedOrigins: options.origins ?? [SITE_ORIGIN],
+    pageTokenRequired: options.pageTokenRequired ?? false,
+  });
+  const key = generateSecretKey({ mode: 'live', masterKey: parseMasterKey(masterKey) });
+  await db.models.SecretKey.create({
+    siteId: site._id,
+    kid: key.kid,
+    secretHash: key.secretHash,
+    signingKeyEnc: key.signingKeyEnc,
+    hint: key.hint,
+  });
+  return { siteId: String(site._id), publicKey: site.publicKey, secretKey: key.secretKey };
+}
+
+export interface TestBeacon {
+  db: TestDatabase;
+  beacon: Beacon;
+  url: string;
+  masterKey: string;
+  close(): Promise<void>;
+}
+
+export function testConfig(masterKey: string, overrides: Partial<Record<keyof BeaconConfig, unknown>> = {}): BeaconConfig {
+  return beaconConfigSchema.parse({ port: 0, masterKey, logLevel: 'silent', rulesRefreshMs: 200, siteCacheMs: 100, ...overrides });
+}
+
+export async function startTestBeacon(
+  label: string,
+  overrides: Partial<Record<keyof BeaconConfig, unknown>> = {},
+  db?: TestDatabase,
+): Promise<TestBeacon> {
+  const database = db ?? (await createTestDatabase(label));
+  const masterKey = generateMasterKey();
+  const config = testConfig(masterKey, overrides);
+  const log = pino({ level: 'silent' });
+  const checkers = createCheckers({ db: database, config, log });
+  const beacon = await createBeacon({ db: database, config, log, ...checkers });
+  const url = await beacon.listen(0, '127.0.0.1');
+  return {
+    db: database,
+    beacon,
+    url,
+    masterKey,
+    async close() {
+      await beacon.close();
+      if (!db) await database.dispose();
+    },
+  };
+}
+
+export function eventId(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+export function beaconPayload(publicKey: string, extra: Record<string, unknown> = {}) {
+  return {
+    v: 1,
+    key: publicKey,
+    id: eventId(),
+    url: `${SITE_ORIGIN}/products/widget`,
+    ref: '',
+    checks: [
+      { id: 'title_present', pass: true },
+      { id: 'img_alt', pass: false, value: 0.5 },
+    ],
+    timing: { nav: 840, start: 910, checks: 1.2, send: 913 },
+    seq: 0,
+    ...extra,
+  };
+}
+
+/** The headers Chromium sends with navigator.sendBeacon from a cross-site page, in its order and casing. */
+export function chromiumBeaconHeaders(origin = SITE_ORIGIN, referer = `${SITE_ORIGIN}/products/widget`): Record<string, string> {
+  return {
+    'sec-ch-ua-platform': '"Linux"',
+    'User-Agent':
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
+    'sec-ch-ua': '"Chromium";v="156", "Not(A:Brand";v="24"',
+    'Content-Type': 'text/plain;charset=UTF-8',
+    'sec-ch-ua-mobile': '?0',
+    Accept: '*/*',
+    Origin: origin,
+    'Sec-Fetch-Site': 'cross-site',
+    'Sec-Fetch-Mode': 'no-cors',
+    'Sec-Fetch-Dest': 'empty',
+    Referer: referer,
+    'Accept-Encoding': 'gzip, deflate, br, zstd',
+    'Accept-Language': 'en-US,en;q=0.9',
+  };
+}
+
+export interface PostResult {
+  status: number;
+  body: { id?: string; error?: { code: string; message: string } };
+  headers: http.IncomingHttpHeaders;
+}
+
+/**
+ * POSTs with node:http so header order and casing are exactly the ones given (fetch would add and
+ * reorder its own), with Host, Connection and Content-Length first as Chromium sends them.
+ */
+export function postBeacon(
+  url: string,
+  body: string | Buffer,
+  headers: Record<string, string> = chromiumBeaconHeaders(),
+): Promise<PostResult> {
+  const target = new URL('/v1/collect', url);
+  const all = {
+    Host: target.host,
+    Connection: 'keep-alive',
+    'Content-Length': String(Buffer.byteLength(body)),
+    ...headers,
+  };
+  return new Promise((resolve, reject) => {
+    const req = http.request(target, { method: 'POST', headers: all, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        let parsed: PostResult['body'] = {};
+        try {
+          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          parsed = {};
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}

@@ -1,0 +1,31 @@
+import { pino } from 'pino';
+import { loadDemoConfig } from './config.js';
+import { startStack } from './stack.js';
+
+const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+const config = loadDemoConfig();
+const stack = await startStack(config, log);
+
+const line = '─'.repeat(64);
+process.stdout.write(`
+${line}
+ Tagward is running
+   Dashboard        ${stack.urls.dashboard}
+   Demo client site ${stack.urls.site}
+   Beacon           ${stack.urls.beacon}   (/healthz /readyz /metrics)
+   Demo login       ${stack.login.email} / ${stack.login.password}
+   Admin login      ${stack.admin.email} / ${stack.admin.password}
+   Demo traffic     ${config.traffic ? 'on (TAGWARD_DEMO_TRAFFIC=off to stop it)' : 'off'}
+ Ctrl-C stops everything.
+${line}
+`);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await stack.stop();
+  process.exit(0);
+};
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());

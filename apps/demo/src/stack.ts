@@ -1,0 +1,92 @@
+import { pino, type Logger } from 'pino';
+import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
+import { beaconConfigSchema, startBeacon } from '@tagward/beacon';
+import { apiConfigSchema, startApiServer } from '@tagward/api';
+import { EMBED_DIST_DIR, readEmbedManifest } from '@tagward/embed';
+import { DASHBOARD_DIST_DIR } from '@tagward/dashboard';
+import type { DemoConfig } from './config.js';
+import { seedDemo } from './seed.js';
+import { startDemoSite } from './site.js';
+import { startTraffic } from './traffic.js';
+
+export interface Stack {
+  urls: { dashboard: string; beacon: string; site: string };
+  login: { email: string; password: string };
+  admin: { email: string; password: string };
+  publicKey: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole system in one process: embedded database, beacon, API serving the dashboard, the
+ * demo client site, the demo account and (optionally) demo traffic. `npm start` runs it with
+ * fixed ports; the end-to-end tests run it on free ports with a database of their own.
+ */
+export async function startStack(config: DemoConfig, log: Logger = pino({ level: 'info' })): Promise<Stack> {
+  const database = await resolveDatabase(config.mongodbUri, { log: (line) => log.info(line) });
+  const db = await connectDatabase(database.uri, config.dbName);
+  await ensureIndexes(db);
+
+  const beacon = await startBeacon({
+    config: beaconConfigSchema.parse({
+      port: config.beaconPort,
+      host: config.host,
+      mongodbUri: database.uri,
+      dbName: config.dbName,
+      masterKey: config.masterKey,
+      rulesRefreshMs: 1000,
+      logLevel: 'warn',
+    }),
+    log: log.child({ app: 'beacon' }),
+    embedDir: EMBED_DIST_DIR,
+  });
+  const beaconUrl = beacon.url.replace(config.host, config.publicHost);
+
+  const api = await startApiServer({
+    db,
+    config: apiConfigSchema.parse({
+      port: config.apiPort,
+      host: config.host,
+      masterKey: config.masterKey,
+      publicBeaconUrl: beaconUrl,
+    }),
+    dashboardDir: DASHBOARD_DIST_DIR,
+    port: config.apiPort,
+    host: config.host,
+  });
+  const dashboardUrl = api.url.replace(config.host, config.publicHost);
+
+  let siteState: { publicKey: string; secretKey: string } | undefined;
+  const manifest = readEmbedManifest();
+  const site = await startDemoSite({
+    host: config.host,
+    port: config.sitePort,
+    publicHost: config.publicHost,
+    beaconUrl,
+    embed: { file: manifest.file, sri: manifest.sri },
+    getSite: () => {
+      if (!siteState) throw new Error('demo site not seeded yet');
+      return siteState;
+    },
+  });
+  siteState = await seedDemo(db, config, { siteOrigin: site.url });
+
+  const traffic = config.traffic
+    ? startTraffic({ beaconUrl: beacon.url, siteUrl: site.url, publicKey: siteState.publicKey, rate: 4, log: (l) => log.warn(l) })
+    : undefined;
+
+  return {
+    urls: { dashboard: dashboardUrl, beacon: beaconUrl, site: site.url },
+    login: { email: config.demoEmail, password: config.demoPassword },
+    admin: { email: config.adminEmail, password: config.adminPassword },
+    publicKey: siteState.publicKey,
+    async stop() {
+      traffic?.stop();
+      await site.close();
+      await api.close();
+      await beacon.stop();
+      await db.close();
+      await database.release();
+    },
+  };
+}
