@@ -4,7 +4,7 @@ import { sessionModel } from './session.js';
 import { siteModel } from './site.js';
 import { secretKeyModel } from './secret-key.js';
 import { eventModel } from './event.js';
-import { hourlyRollupModel, pathRollupModel } from './rollup.js';
+import { dailyPathRollupModel, dailyRollupModel, hourlyRollupModel, pathRollupModel } from './rollup.js';
 import { spentNonceModel } from './spent-nonce.js';
 import { rateCounterModel } from './rate-counter.js';
 import { rulesVersionModel } from './rules-version.js';
@@ -20,6 +20,8 @@ export function registerModels(conn: mongoose.Connection) {
     Event: eventModel(conn),
     HourlyRollup: hourlyRollupModel(conn),
     PathRollup: pathRollupModel(conn),
+    DailyRollup: dailyRollupModel(conn),
+    DailyPathRollup: dailyPathRollupModel(conn),
     SpentNonce: spentNonceModel(conn),
     RateCounter: rateCounterModel(conn),
     RulesVersion: rulesVersionModel(conn),
