@@ -1,50 +1,24 @@
-import { createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { KID_PATTERN } from '@tagward/protocol';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  KID_PATTERN,
+  PAGE_TOKEN_KEY_INFO,
+  SECRET_KEY_PATTERN,
+  derivePageTokenSigningKey,
+  parseSecretKey,
+  type ParsedSecretKey,
+} from '@tagward/protocol';
 import { KeysError } from './errors.js';
 import { randomBase62 } from './random.js';
 import { sealSigningKey } from './master-key.js';
 
+// The secret-key format and the signing-key derivation are part of the wire contract (the SDK
+// mints with them), so they live in @tagward/protocol; re-exported here for server code.
+export { PAGE_TOKEN_KEY_INFO, SECRET_KEY_PATTERN, parseSecretKey, type ParsedSecretKey };
+
 export type KeyMode = 'live' | 'test';
 
-/** `sk_<mode>_<kid>_<secret>`: kid is 16 base62 characters, secret is 32 bytes base64url. */
-export const SECRET_KEY_PATTERN = /^sk_(live|test)_([A-Za-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
-/** HKDF `info` for the page-token signing key; a new token format gets a new label. */
-export const PAGE_TOKEN_KEY_INFO = 'tagward/page-token/v1';
 const SECRET_BYTES = 32;
 const PUBLISHABLE_KEY_CHARS = 24;
-
-/** The parts of a secret key. `kid` is public (it travels in page tokens); `secretKey` is not. */
-export interface ParsedSecretKey {
-  secretKey: string;
-  mode: KeyMode;
-  kid: string;
-}
-
-/**
- * Splits a secret key into mode and key id, or returns undefined if it is not one. The secret
- * part must be canonical base64url so every key has exactly one spelling.
- *
- * @example
- * parseSecretKey('sk_live_a1B2c3D4e5F6g7H8_' + 'x'.repeat(43)); // { mode: 'live', kid: 'a1B2c3D4e5F6g7H8', ... }
- * parseSecretKey('pk_live_abc'); // undefined
- */
-export function parseSecretKey(secretKey: unknown): ParsedSecretKey | undefined {
-  if (typeof secretKey !== 'string') return undefined;
-  const match = SECRET_KEY_PATTERN.exec(secretKey);
-  if (!match) return undefined;
-  const [, mode, kid, secret] = match;
-  if (!mode || !kid || !secret) return undefined;
-  if (Buffer.from(secret, 'base64url').toString('base64url') !== secret) return undefined;
-  return { secretKey, mode: mode as KeyMode, kid };
-}
-
-function requireSecretKey(secretKey: string): ParsedSecretKey {
-  const parsed = parseSecretKey(secretKey);
-  if (!parsed) {
-    throw new KeysError('invalid_secret_key', 'not a Tagward secret key (sk_live_… or sk_test_…)');
-  }
-  return parsed;
-}
 
 /**
  * SHA-256 of the whole secret key, hex. What the database stores to authenticate verify-API
@@ -72,17 +46,17 @@ export function secretKeyMatchesHash(secretKey: string, secretHash: string): boo
 
 /**
  * The page-token signing key of a secret key: HKDF-SHA256(sk, salt = '', info =
- * 'tagward/page-token/v1'), 32 bytes. The SDK derives it locally to mint tokens; the server keeps
- * it only sealed under the master key. One-way: knowing it does not give the secret key, so it
- * cannot call the verify API.
+ * 'tagward/page-token/v1'), 32 bytes (`derivePageTokenSigningKey` from @tagward/protocol, which the
+ * SDK uses too). Throws {@link KeysError} `invalid_secret_key` for anything that is not a key.
  *
  * @example
- * const signingKey = deriveSigningKey(process.env.TAGWARD_SECRET_KEY!);
+ * const signingKey = deriveSigningKey(generated.secretKey);
  */
 export function deriveSigningKey(secretKey: string): Buffer {
-  requireSecretKey(secretKey);
-  // Empty salt is fine for a uniformly random input key (RFC 5869 §3.1); info separates uses.
-  return Buffer.from(hkdfSync('sha256', secretKey, Buffer.alloc(0), PAGE_TOKEN_KEY_INFO, 32));
+  const derived = derivePageTokenSigningKey(secretKey);
+  if (!derived)
+    throw new KeysError('invalid_secret_key', 'not a Tagward secret key (sk_live_… or sk_test_…)');
+  return derived;
 }
 
 /**

@@ -27,7 +27,8 @@
  *
  * Uses `node:crypto`: server-side only (the embed script never imports this module).
  */
-import { createHmac, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { normalizeOrigin } from './origins.js';
 
 /** Version prefix of the current format; a new format gets a new prefix (`pt2`). */
 export const PAGE_TOKEN_PREFIX = 'pt1';
@@ -206,28 +207,19 @@ export function pagePathMatches(claim: string, pathname: string): boolean {
 }
 
 /**
- * Canonical form of an origin for a page token: what a browser sends in `Origin` for that page.
- * Lowercases scheme and host, converts IDNs to punycode, drops a default port. Accepts only
- * `http:`/`https:` origins without path, query, fragment or credentials; returns undefined
- * otherwise.
+ * Canonical form of an origin for a page token: what a browser sends in `Origin` for that page,
+ * by the same rules as the allowlist (`normalizeOrigin` in origins.ts): lowercase scheme and host,
+ * IDNs to punycode, no default port. One trailing `/` is tolerated (people paste
+ * `https://shop.example/`). Anything else with a path, query, fragment or credentials, and
+ * non-http(s) schemes, give undefined.
  *
  * @example
  * canonicalPageTokenOrigin('HTTPS://Bücher.example:443'); // 'https://xn--bcher-kva.example'
  * canonicalPageTokenOrigin('https://shop.example/cart'); // undefined
  */
 export function canonicalPageTokenOrigin(input: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(input);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-  if (url.username || url.password || url.search || url.hash) return undefined;
-  // `new URL('https://a.example')` has pathname '/'; anything longer was a path, not an origin.
-  if (url.pathname !== '/' || /[?#]$/.test(input)) return undefined;
-  const origin = url.origin;
-  return isPageTokenOriginClaim(origin) ? origin : undefined;
+  const origin = normalizeOrigin(input.endsWith('/') ? input.slice(0, -1) : input);
+  return origin !== null && isPageTokenOriginClaim(origin) ? origin : undefined;
 }
 
 /**
@@ -438,4 +430,52 @@ export function buildPageTokenClaims(options: BuildPageTokenClaimsOptions): Page
   const problem = checkClaims(claims);
   if (problem) throw new PageTokenError(problem, `page token claims rejected: ${problem}`);
   return claims;
+}
+
+/** `sk_<live|test>_<kid>_<secret>`: kid is 16 base62 characters, secret is 32 bytes base64url. */
+export const SECRET_KEY_PATTERN = /^sk_(live|test)_([A-Za-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
+/** HKDF `info` of the page-token signing key; a new token format gets a new label. */
+export const PAGE_TOKEN_KEY_INFO = 'tagward/page-token/v1';
+
+/** The parts of a secret key. `kid` is public (it travels in page tokens); `secretKey` is not. */
+export interface ParsedSecretKey {
+  secretKey: string;
+  mode: 'live' | 'test';
+  kid: string;
+}
+
+/**
+ * Splits a secret key into mode and key id, or returns undefined if it is not one. The secret
+ * part must be canonical base64url, so every key has exactly one spelling (and one hash).
+ *
+ * @example
+ * parseSecretKey(process.env.TAGWARD_SECRET_KEY); // { secretKey, mode: 'live', kid: 'a1B2c3D4e5F6g7H8' }
+ * parseSecretKey('pk_live_abc'); // undefined
+ */
+export function parseSecretKey(secretKey: unknown): ParsedSecretKey | undefined {
+  if (typeof secretKey !== 'string') return undefined;
+  const match = SECRET_KEY_PATTERN.exec(secretKey);
+  if (!match) return undefined;
+  const [, mode, kid, secret] = match;
+  if (!kid || !secret || (mode !== 'live' && mode !== 'test')) return undefined;
+  const last = BASE64URL_ALPHABET.indexOf(secret.charAt(secret.length - 1));
+  if ((last & 0x03) !== 0) return undefined; // 43 characters: the last one has 2 spare bits
+  return { secretKey, mode, kid };
+}
+
+/**
+ * The page-token signing key of a secret key: HKDF-SHA256(ikm = the whole `sk_…` string, salt =
+ * empty, info = {@link PAGE_TOKEN_KEY_INFO}), 32 bytes. The SDK derives it to mint tokens without
+ * a network call; the server keeps it only sealed under its master key. One-way: it does not
+ * give back the secret key, so it cannot call the verify API. Returns undefined for a string that
+ * is not a secret key.
+ *
+ * @example
+ * const signingKey = derivePageTokenSigningKey(secretKey);
+ * const token = signPageToken(claims, signingKey!);
+ */
+export function derivePageTokenSigningKey(secretKey: string): Buffer | undefined {
+  if (!parseSecretKey(secretKey)) return undefined;
+  // An empty salt is fine for a uniformly random input key (RFC 5869 section 3.1); info separates uses.
+  return Buffer.from(hkdfSync('sha256', secretKey, Buffer.alloc(0), PAGE_TOKEN_KEY_INFO, 32));
 }
