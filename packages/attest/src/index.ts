@@ -17,7 +17,12 @@ export type {
   VerifyOptions,
 } from './server/verify.js';
 export { createAttester } from './server/attester.js';
-export type { Attester, AttesterOptions, IssuedPowChallenge, PowVerdict } from './server/attester.js';
+export type {
+  Attester,
+  AttesterOptions,
+  IssuedPowChallenge,
+  PowVerdict,
+} from './server/attester.js';
 export { createAttestHandlers } from './server/http.js';
 export type { AttestHandlerOptions, AttestHandlers } from './server/http.js';
 export { ATTEST_ERROR_CODES, AttestError } from './server/errors.js';

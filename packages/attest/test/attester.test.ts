@@ -8,7 +8,14 @@ const secret = 'x'.repeat(32);
 const body = new TextEncoder().encode('batch of blinded messages');
 
 function attesterAt(seconds: number, bits = 8, k = 3) {
-  return createAttester({ secret, difficultyBits: bits, solutions: k, maxTokens: 4, ttlSeconds: 60, now: () => seconds * 1000 });
+  return createAttester({
+    secret,
+    difficultyBits: bits,
+    solutions: k,
+    maxTokens: 4,
+    ttlSeconds: 60,
+    now: () => seconds * 1000,
+  });
 }
 
 test('leadingZeroBits counts the zero bits before the first one bit', () => {
@@ -35,27 +42,65 @@ describe('refusals', () => {
   const solved = solvePow(issued.challenge, body);
 
   test.each([
-    { name: 'a challenge signed with another secret', reason: 'bad_mac', run: async () => {
-      const other = createAttester({ secret: 'y'.repeat(32), difficultyBits: 8, solutions: 3, now: () => 1_000_000 });
-      const c = other.challenge().challenge;
-      return attester.verifySolution(c, (await solvePow(c, body)).counters, body);
-    } },
-    { name: 'a challenge whose difficulty was edited down', reason: 'bad_mac', run: async () => {
-      const edited = issued.challenge.replace(/\.8\.3\./, '.0.3.');
-      return attester.verifySolution(edited, [0, 1, 2], body);
-    } },
-    { name: 'a solution after expiry', reason: 'expired', run: async () => attesterAt(1060).verifySolution(issued.challenge, (await solved).counters, body) },
-    { name: 'a solution for another request body', reason: 'insufficient_work', run: async () => {
-      return attester.verifySolution(issued.challenge, (await solved).counters, new TextEncoder().encode('another batch'));
-    } },
-    { name: 'the same counter counted twice', reason: 'insufficient_work', run: async () => {
-      const [first] = (await solved).counters as [number];
-      return attester.verifySolution(issued.challenge, [first, first, first], body);
-    } },
-    { name: 'fewer partial solutions than asked', reason: 'insufficient_work', run: async () => {
-      return attester.verifySolution(issued.challenge, (await solved).counters.slice(0, 2), body);
-    } },
-    { name: 'garbage', reason: 'malformed', run: async () => attester.verifySolution('v1.nope', [1, 2, 3], body) },
+    {
+      name: 'a challenge signed with another secret',
+      reason: 'bad_mac',
+      run: async () => {
+        const other = createAttester({
+          secret: 'y'.repeat(32),
+          difficultyBits: 8,
+          solutions: 3,
+          now: () => 1_000_000,
+        });
+        const c = other.challenge().challenge;
+        return attester.verifySolution(c, (await solvePow(c, body)).counters, body);
+      },
+    },
+    {
+      name: 'a challenge whose difficulty was edited down',
+      reason: 'bad_mac',
+      run: async () => {
+        const edited = issued.challenge.replace(/\.8\.3\./, '.0.3.');
+        return attester.verifySolution(edited, [0, 1, 2], body);
+      },
+    },
+    {
+      name: 'a solution after expiry',
+      reason: 'expired',
+      run: async () =>
+        attesterAt(1060).verifySolution(issued.challenge, (await solved).counters, body),
+    },
+    {
+      name: 'a solution for another request body',
+      reason: 'insufficient_work',
+      run: async () => {
+        return attester.verifySolution(
+          issued.challenge,
+          (await solved).counters,
+          new TextEncoder().encode('another batch'),
+        );
+      },
+    },
+    {
+      name: 'the same counter counted twice',
+      reason: 'insufficient_work',
+      run: async () => {
+        const [first] = (await solved).counters as [number];
+        return attester.verifySolution(issued.challenge, [first, first, first], body);
+      },
+    },
+    {
+      name: 'fewer partial solutions than asked',
+      reason: 'insufficient_work',
+      run: async () => {
+        return attester.verifySolution(issued.challenge, (await solved).counters.slice(0, 2), body);
+      },
+    },
+    {
+      name: 'garbage',
+      reason: 'malformed',
+      run: async () => attester.verifySolution('v1.nope', [1, 2, 3], body),
+    },
   ])('refuses $name ($reason)', async ({ run, reason }) => {
     expect(await run()).toEqual({ ok: false, reason });
   });
@@ -63,10 +108,16 @@ describe('refusals', () => {
 
 test('the header carries challenge and counters unchanged', () => {
   fc.assert(
-    fc.property(fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 8 }), (counters) => {
-      const challenge = attesterAt(5).challenge().challenge;
-      expect(parsePowHeader(formatPowHeader(challenge, counters))).toEqual({ challenge, counters });
-    }),
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 8 }),
+      (counters) => {
+        const challenge = attesterAt(5).challenge().challenge;
+        expect(parsePowHeader(formatPowHeader(challenge, counters))).toEqual({
+          challenge,
+          counters,
+        });
+      },
+    ),
     { numRuns: 50 },
   );
 });

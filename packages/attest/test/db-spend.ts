@@ -4,10 +4,10 @@
  * 11000, means the nonce was already spent). Prefixed so Privacy Pass nonces never collide with
  * page-token nonces in the same collection.
  */
-import mongoose from 'mongoose';
+import type { Types } from 'mongoose';
 import type { Database } from '@tagward/db';
 
-export function mongoSpend(db: Database, siteId: mongoose.Types.ObjectId, expiresAt: Date) {
+export function mongoSpend(db: Database, siteId: Types.ObjectId, expiresAt: Date) {
   return async (nonceHex: string): Promise<boolean> => {
     try {
       await db.models.SpentNonce.create({ _id: `pp:${nonceHex}`, siteId, expiresAt });

@@ -30,18 +30,26 @@ afterAll(async () => {
 function runSecondVerifier(job: unknown): Promise<string[]> {
   const script = fileURLToPath(new URL('./second-verifier.ts', import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as string[]) : reject(new Error(`verifier exited ${code}: ${err}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as string[])
+        : reject(new Error(`verifier exited ${code}: ${err}`)),
+    );
     child.stdin.end(JSON.stringify(job));
   });
 }
 
-const issuer = createIssuer({ keys: generateKeys(1).map((pem) => ({ privateKey: pem, notBefore: 1_700_000_000 })) });
+const issuer = createIssuer({
+  keys: generateKeys(1).map((pem) => ({ privateKey: pem, notBefore: 1_700_000_000 })),
+});
 const challenge = challengeFor('shop.example');
 
 test('two verifier processes sharing the database accept each token exactly once', async () => {
@@ -50,8 +58,19 @@ test('two verifier processes sharing the database accept each token exactly once
   const local = createVerifier({ publicKeys });
   const spend = mongoSpend(testDb, siteId, new Date(Date.now() + 3600_000));
   const [remote, here] = await Promise.all([
-    runSecondVerifier({ uri: testDb.uri, dbName: testDb.dbName, siteId: siteId.toHexString(), publicKeys, challenge, tokens }),
-    Promise.all(tokens.map(async (t) => (await local.verify(t, { expectedChallenge: challenge, spend })).outcome)),
+    runSecondVerifier({
+      uri: testDb.uri,
+      dbName: testDb.dbName,
+      siteId: siteId.toHexString(),
+      publicKeys,
+      challenge,
+      tokens,
+    }),
+    Promise.all(
+      tokens.map(
+        async (t) => (await local.verify(t, { expectedChallenge: challenge, spend })).outcome,
+      ),
+    ),
   ]);
   for (let i = 0; i < tokens.length; i++) {
     expect([here[i], remote[i]].sort()).toEqual(['double_spent', 'valid']);
@@ -67,7 +86,10 @@ test('two connections in one process racing on the same token: one valid, one do
   const b = createVerifier({ publicKeys });
   const outcomes = await Promise.all([
     a.verify(token, { expectedChallenge: challenge, spend: mongoSpend(testDb, siteId, expires) }),
-    b.verify(token, { expectedChallenge: challenge, spend: mongoSpend(otherConnection, siteId, expires) }),
+    b.verify(token, {
+      expectedChallenge: challenge,
+      spend: mongoSpend(otherConnection, siteId, expires),
+    }),
   ]);
   expect(outcomes.map((o) => o.outcome).sort()).toEqual(['double_spent', 'valid']);
 });

@@ -21,8 +21,16 @@ export function generateKeys(count: number): string[] {
   return Array.from({ length: count }, () => generateIssuerKeyPem());
 }
 
-export function challengeFor(originHost: string, issuerName = 'beacon.tagward.test'): TokenChallenge {
-  return { tokenType: TOKEN_TYPE_BLIND_RSA, issuerName, redemptionContext: new Uint8Array(0), originInfo: [originHost] };
+export function challengeFor(
+  originHost: string,
+  issuerName = 'beacon.tagward.test',
+): TokenChallenge {
+  return {
+    tokenType: TOKEN_TYPE_BLIND_RSA,
+    issuerName,
+    redemptionContext: new Uint8Array(0),
+    originInfo: [originHost],
+  };
 }
 
 export interface Minted {
@@ -46,12 +54,21 @@ export async function mintTokens(
   const digest = await sha256(encodeTokenChallenge(challenge));
   const pending = [];
   for (let i = 0; i < count; i++) {
-    const fields = { tokenType: TOKEN_TYPE_BLIND_RSA, nonce: randomBytes(32), challengeDigest: digest, tokenKeyId: key.keyId };
+    const fields = {
+      tokenType: TOKEN_TYPE_BLIND_RSA,
+      nonce: randomBytes(32),
+      challengeDigest: digest,
+      tokenKeyId: key.keyId,
+    };
     const input = encodeTokenInput(fields);
     pending.push({ fields, input, blinded: await blind(pk, input) });
   }
   const request = encodeBatchRequest(
-    pending.map((p) => ({ tokenType: TOKEN_TYPE_BLIND_RSA, truncatedTokenKeyId: key.keyId[31] as number, blindedMsg: p.blinded.blindedMsg })),
+    pending.map((p) => ({
+      tokenType: TOKEN_TYPE_BLIND_RSA,
+      truncatedTokenKeyId: key.keyId[31] as number,
+      blindedMsg: p.blinded.blindedMsg,
+    })),
   );
   const { response } = issuer.issueBatch(request);
   const sigs = decodeBatchResponse(response);

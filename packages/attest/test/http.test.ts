@@ -14,7 +14,10 @@ let srv: AttestServer;
 
 /** Node's fetch sends no Origin header; a browser would. Add it as the page's origin. */
 const pageFetch: typeof fetch = (input, init) =>
-  fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), origin: ORIGIN } });
+  fetch(input, {
+    ...init,
+    headers: { ...(init?.headers as Record<string, string> | undefined), origin: ORIGIN },
+  });
 
 beforeAll(async () => {
   srv = await startAttestServer({ keys: generateKeys(1) });
@@ -39,7 +42,12 @@ test('a Node client gets a batch through the real endpoints and every token rede
 });
 
 test('token() refills an empty store on its own, and concurrent callers share one issuance', async () => {
-  const client = createAttestClient({ issuerUrl: srv.url, fetch: pageFetch, batchSize: 3, store: memoryTokenStore() });
+  const client = createAttestClient({
+    issuerUrl: srv.url,
+    fetch: pageFetch,
+    batchSize: 3,
+    store: memoryTokenStore(),
+  });
   const before = srv.seen.filter((r) => r.path === '/v1/attest/issue').length;
   const tokens = await Promise.all([client.token(), client.token(), client.token()]);
   expect(new Set(tokens).size).toBe(3);
@@ -53,9 +61,18 @@ describe('endpoints', () => {
     expect(res.headers.get('content-type')).toBe('application/private-token-issuer-directory');
     expect(res.headers.get('cache-control')).toBe('public, max-age=300');
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
-    const body = (await res.json()) as { 'issuer-request-uri': string; 'token-keys': Array<Record<string, unknown>> };
+    const body = (await res.json()) as {
+      'issuer-request-uri': string;
+      'token-keys': Array<Record<string, unknown>>;
+    };
     expect(body['issuer-request-uri']).toBe('/v1/attest/issue');
-    expect(body['token-keys']).toEqual([{ 'token-type': 2, 'token-key': expect.stringMatching(/^[A-Za-z0-9_-]+=*$/), 'not-before': 1_700_000_000 }]);
+    expect(body['token-keys']).toEqual([
+      {
+        'token-type': 2,
+        'token-key': expect.stringMatching(/^[A-Za-z0-9_-]+=*$/),
+        'not-before': 1_700_000_000,
+      },
+    ]);
   });
 
   test('the challenge carries a PrivateToken WWW-Authenticate bound to the page origin', async () => {
@@ -63,28 +80,83 @@ describe('endpoints', () => {
     expect(res.status).toBe(200);
     const parsed = parseWwwAuthenticate(res.headers.get('www-authenticate')!);
     expect(parsed).not.toBeNull();
-    expect(decodeTokenChallenge(parsed!.challenge)).toEqual(challengeFor('shop.example', 'issuer.test'));
-    const body = (await res.json()) as { 'token-challenge': string; pow: { bits: number; k: number } };
+    expect(decodeTokenChallenge(parsed!.challenge)).toEqual(
+      challengeFor('shop.example', 'issuer.test'),
+    );
+    const body = (await res.json()) as {
+      'token-challenge': string;
+      pow: { bits: number; k: number };
+    };
     expect(fromBase64Url(body['token-challenge'])).toEqual(parsed!.challenge);
     expect(body.pow).toMatchObject({ bits: 6, k: 2, 'max-tokens': 5 });
   });
 
-  const blinded = encodeBatchRequest([{ tokenType: 2, truncatedTokenKeyId: 0, blindedMsg: new Uint8Array(256) }]);
+  const blinded = encodeBatchRequest([
+    { tokenType: 2, truncatedTokenKeyId: 0, blindedMsg: new Uint8Array(256) },
+  ]);
   test.each([
-    { name: 'a challenge request without an Origin', status: 400, code: 'malformed_request', run: () => fetch(srv.url + '/v1/attest/challenge', { method: 'POST' }) },
-    { name: 'an issuance without proof of work', status: 401, code: 'pow_required', run: () =>
-      fetch(srv.url + '/v1/attest/issue', { method: 'POST', headers: { 'content-type': 'application/private-token-batch-request' }, body: blinded }) },
-    { name: 'an issuance with a forged proof of work', status: 403, code: 'pow_invalid', run: () =>
-      fetch(srv.url + '/v1/attest/issue', {
-        method: 'POST',
-        headers: { 'content-type': 'application/private-token-batch-request', 'tagward-pow': formatPowHeader('v1.AAAAAAAAAAAAAAAAAAAAAA.9999999999.0.2.5.AAAA', [1, 2]) },
-        body: blinded,
-      }) },
-    { name: 'an issuance in text/plain', status: 415, code: 'unsupported_media_type', run: () =>
-      fetch(srv.url + '/v1/attest/issue', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' }) },
-    { name: 'a GET on the issuance endpoint', status: 405, code: 'method_not_allowed', run: () => fetch(srv.url + '/v1/attest/issue') },
-    { name: 'an oversized body', status: 413, code: 'body_too_large', run: () =>
-      fetch(srv.url + '/v1/attest/issue', { method: 'POST', headers: { 'content-type': 'application/private-token-batch-request' }, body: new Uint8Array(70_000) }) },
+    {
+      name: 'a challenge request without an Origin',
+      status: 400,
+      code: 'malformed_request',
+      run: () => fetch(srv.url + '/v1/attest/challenge', { method: 'POST' }),
+    },
+    {
+      name: 'an issuance without proof of work',
+      status: 401,
+      code: 'pow_required',
+      run: () =>
+        fetch(srv.url + '/v1/attest/issue', {
+          method: 'POST',
+          headers: { 'content-type': 'application/private-token-batch-request' },
+          body: blinded,
+        }),
+    },
+    {
+      name: 'an issuance with a forged proof of work',
+      status: 403,
+      code: 'pow_invalid',
+      run: () =>
+        fetch(srv.url + '/v1/attest/issue', {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/private-token-batch-request',
+            'tagward-pow': formatPowHeader(
+              'v1.AAAAAAAAAAAAAAAAAAAAAA.9999999999.0.2.5.AAAA',
+              [1, 2],
+            ),
+          },
+          body: blinded,
+        }),
+    },
+    {
+      name: 'an issuance in text/plain',
+      status: 415,
+      code: 'unsupported_media_type',
+      run: () =>
+        fetch(srv.url + '/v1/attest/issue', {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: 'x',
+        }),
+    },
+    {
+      name: 'a GET on the issuance endpoint',
+      status: 405,
+      code: 'method_not_allowed',
+      run: () => fetch(srv.url + '/v1/attest/issue'),
+    },
+    {
+      name: 'an oversized body',
+      status: 413,
+      code: 'body_too_large',
+      run: () =>
+        fetch(srv.url + '/v1/attest/issue', {
+          method: 'POST',
+          headers: { 'content-type': 'application/private-token-batch-request' },
+          body: new Uint8Array(70_000),
+        }),
+    },
   ])('refuses $name with $status $code', async ({ run, status, code }) => {
     const res = await run();
     expect(res.status).toBe(status);
@@ -93,15 +165,24 @@ describe('endpoints', () => {
 
   test('refuses a batch larger than the solved challenge allows, after checking the work', async () => {
     const { solvePow } = await import('../src/client/pow-solver.js');
-    const offer = (await (await pageFetch(srv.url + '/v1/attest/challenge', { method: 'POST' })).json()) as { pow: { challenge: string } };
+    const offer = (await (
+      await pageFetch(srv.url + '/v1/attest/challenge', { method: 'POST' })
+    ).json()) as { pow: { challenge: string } };
     const key = srv.issuer.currentKey();
     const body = encodeBatchRequest(
-      Array.from({ length: 6 }, () => ({ tokenType: 2, truncatedTokenKeyId: key.keyId[31]!, blindedMsg: new Uint8Array(256).fill(1) })),
+      Array.from({ length: 6 }, () => ({
+        tokenType: 2,
+        truncatedTokenKeyId: key.keyId[31]!,
+        blindedMsg: new Uint8Array(256).fill(1),
+      })),
     );
     const { counters } = await solvePow(offer.pow.challenge, body);
     const res = await fetch(srv.url + '/v1/attest/issue', {
       method: 'POST',
-      headers: { 'content-type': 'application/private-token-batch-request', 'tagward-pow': formatPowHeader(offer.pow.challenge, counters) },
+      headers: {
+        'content-type': 'application/private-token-batch-request',
+        'tagward-pow': formatPowHeader(offer.pow.challenge, counters),
+      },
       body,
     });
     expect(res.status).toBe(400);
@@ -111,7 +192,11 @@ describe('endpoints', () => {
   test('answers the CORS preflight of the issuance request', async () => {
     const res = await fetch(srv.url + '/v1/attest/issue', {
       method: 'OPTIONS',
-      headers: { origin: ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, tagward-pow' },
+      headers: {
+        origin: ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, tagward-pow',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-headers')).toContain('tagward-pow');
@@ -122,7 +207,10 @@ describe('endpoints', () => {
   });
 
   test('the admit hook can refuse a challenge', async () => {
-    const strict = await startAttestServer({ keys: generateKeys(1), handlers: { admit: () => false } });
+    const strict = await startAttestServer({
+      keys: generateKeys(1),
+      handlers: { admit: () => false },
+    });
     try {
       const res = await pageFetch(strict.url + '/v1/attest/challenge', { method: 'POST' });
       expect(res.status).toBe(403);

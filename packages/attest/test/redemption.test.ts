@@ -26,7 +26,12 @@ function rotatingIssuer(at: number) {
 }
 
 describe('redemption outcomes', () => {
-  const cases: Array<{ name: string; expected: RedemptionOutcome; token: () => Promise<string>; at?: number }> = [
+  const cases: Array<{
+    name: string;
+    expected: RedemptionOutcome;
+    token: () => Promise<string>;
+    at?: number;
+  }> = [
     {
       name: 'accepts a fresh token bound to this origin',
       expected: 'valid',
@@ -54,7 +59,10 @@ describe('redemption outcomes', () => {
       name: 'rejects a token signed by a key the beacon does not know as invalid',
       expected: 'invalid',
       token: async () => {
-        const stranger = createIssuer({ now: () => (T0 + 10) * 1000, keys: [{ privateKey: strangerPem, notBefore: T0 }] });
+        const stranger = createIssuer({
+          now: () => (T0 + 10) * 1000,
+          keys: [{ privateKey: strangerPem, notBefore: T0 }],
+        });
         return (await mintTokens(stranger, site, 1)).tokens[0]!;
       },
     },
@@ -83,25 +91,43 @@ describe('redemption outcomes', () => {
   ];
 
   test.each(cases)('$name', async ({ expected, token, at }) => {
-    const verifier = createVerifier({ publicKeys: rotatingIssuer(0).verificationKeys(), now: () => (T0 + (at ?? 10)) * 1000 });
-    const result = await verifier.verify(await token(), { expectedChallenge: site, spend: memorySpend() });
+    const verifier = createVerifier({
+      publicKeys: rotatingIssuer(0).verificationKeys(),
+      now: () => (T0 + (at ?? 10)) * 1000,
+    });
+    const result = await verifier.verify(await token(), {
+      expectedChallenge: site,
+      spend: memorySpend(),
+    });
     expect(result.outcome).toBe(expected);
   });
 
   test('rejects the second redemption of the same token as double_spent', async () => {
-    const verifier = createVerifier({ publicKeys: rotatingIssuer(0).verificationKeys(), now: () => (T0 + 10) * 1000 });
+    const verifier = createVerifier({
+      publicKeys: rotatingIssuer(0).verificationKeys(),
+      now: () => (T0 + 10) * 1000,
+    });
     const [token] = (await mintTokens(rotatingIssuer(10), site, 1)).tokens as [string];
     const spend = memorySpend();
-    expect((await verifier.verify(token, { expectedChallenge: site, spend })).outcome).toBe('valid');
-    expect((await verifier.verify(token, { expectedChallenge: site, spend })).outcome).toBe('double_spent');
+    expect((await verifier.verify(token, { expectedChallenge: site, spend })).outcome).toBe(
+      'valid',
+    );
+    expect((await verifier.verify(token, { expectedChallenge: site, spend })).outcome).toBe(
+      'double_spent',
+    );
   });
 
   test('never spends the nonce of a token it rejects', async () => {
-    const verifier = createVerifier({ publicKeys: rotatingIssuer(0).verificationKeys(), now: () => (T0 + 10) * 1000 });
+    const verifier = createVerifier({
+      publicKeys: rotatingIssuer(0).verificationKeys(),
+      now: () => (T0 + 10) * 1000,
+    });
     const [token] = (await mintTokens(rotatingIssuer(10), otherSite, 1)).tokens as [string];
     const spent: string[] = [];
     const spend = async (nonce: string) => (spent.push(nonce), true);
-    expect((await verifier.verify(token, { expectedChallenge: site, spend })).outcome).toBe('wrong_origin');
+    expect((await verifier.verify(token, { expectedChallenge: site, spend })).outcome).toBe(
+      'wrong_origin',
+    );
     expect(spent).toEqual([]);
   });
 
@@ -114,7 +140,10 @@ describe('redemption outcomes', () => {
       expectedChallenge: [site, encodeTokenChallenge(otherSite)],
       spend: memorySpend(),
     });
-    expect(result).toMatchObject({ outcome: 'valid', nonce: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(result).toMatchObject({
+      outcome: 'valid',
+      nonce: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(result.nonce).toBe(Buffer.from(decodeToken(fromBase64Url(token)).nonce).toString('hex'));
   });
 });
@@ -125,15 +154,24 @@ describe('key rotation', () => {
     { at: 1000, listed: ['new', 'old'], issuing: 'new' },
     { at: 1999, listed: ['new', 'old'], issuing: 'new' },
     { at: 2000, listed: ['new'], issuing: 'new' },
-  ])('at T0+$at the directory lists $listed and the $issuing key issues', async ({ at, listed, issuing }) => {
-    const ids = { old: rotatingIssuer(10).currentKey().spki, new: rotatingIssuer(1000).currentKey().spki };
-    const name = (b64: string) => (Buffer.from(fromBase64Url(b64)).equals(Buffer.from(ids.old)) ? 'old' : 'new');
-    const issuer = rotatingIssuer(at);
-    const directory = issuer.directory();
-    expect(directory['token-keys'].map((k) => name(k['token-key']))).toEqual(listed);
-    expect(directory['token-keys'].every((k) => k['token-type'] === 2)).toBe(true);
-    expect(Buffer.from(issuer.currentKey().spki).equals(Buffer.from(ids[issuing as 'old' | 'new']))).toBe(true);
-  });
+  ])(
+    'at T0+$at the directory lists $listed and the $issuing key issues',
+    async ({ at, listed, issuing }) => {
+      const ids = {
+        old: rotatingIssuer(10).currentKey().spki,
+        new: rotatingIssuer(1000).currentKey().spki,
+      };
+      const name = (b64: string) =>
+        Buffer.from(fromBase64Url(b64)).equals(Buffer.from(ids.old)) ? 'old' : 'new';
+      const issuer = rotatingIssuer(at);
+      const directory = issuer.directory();
+      expect(directory['token-keys'].map((k) => name(k['token-key']))).toEqual(listed);
+      expect(directory['token-keys'].every((k) => k['token-type'] === 2)).toBe(true);
+      expect(
+        Buffer.from(issuer.currentKey().spki).equals(Buffer.from(ids[issuing as 'old' | 'new'])),
+      ).toBe(true);
+    },
+  );
 
   test('the issuer refuses to sign with a retired key, naming the error code', async () => {
     const oldKey = rotatingIssuer(10).currentKey();
@@ -143,9 +181,14 @@ describe('key rotation', () => {
   });
 
   test('refuses two keys that share a truncated key id', () => {
-    expect(() => createIssuer({ keys: [{ privateKey: oldPem, notBefore: T0 }, { privateKey: oldPem, notBefore: T0 + 1 }] })).toThrow(
-      /truncated key id/,
-    );
+    expect(() =>
+      createIssuer({
+        keys: [
+          { privateKey: oldPem, notBefore: T0 },
+          { privateKey: oldPem, notBefore: T0 + 1 },
+        ],
+      }),
+    ).toThrow(/truncated key id/);
   });
 });
 
@@ -153,9 +196,26 @@ describe('issuer input checks', () => {
   const issuer = rotatingIssuer(10);
   test.each([
     { name: 'an empty body', body: new Uint8Array(0), code: 'malformed_request' },
-    { name: 'a TokenRequest of another token type', body: new Uint8Array([0, 1, 0, ...new Uint8Array(256)]), code: 'unsupported_token_type' },
-    { name: 'a TokenRequest one byte short', body: new Uint8Array([0, 2, 0, ...new Uint8Array(255)]), code: 'malformed_request' },
-    { name: 'a blinded message equal to 0xff…ff (not below n)', body: new Uint8Array([0, 2, issuer.currentKey().keyId[31]!, ...new Uint8Array(256).fill(0xff)]), code: 'malformed_request' },
+    {
+      name: 'a TokenRequest of another token type',
+      body: new Uint8Array([0, 1, 0, ...new Uint8Array(256)]),
+      code: 'unsupported_token_type',
+    },
+    {
+      name: 'a TokenRequest one byte short',
+      body: new Uint8Array([0, 2, 0, ...new Uint8Array(255)]),
+      code: 'malformed_request',
+    },
+    {
+      name: 'a blinded message equal to 0xff…ff (not below n)',
+      body: new Uint8Array([
+        0,
+        2,
+        issuer.currentKey().keyId[31]!,
+        ...new Uint8Array(256).fill(0xff),
+      ]),
+      code: 'malformed_request',
+    },
   ])('rejects $name with $code', ({ body, code }) => {
     expect(() => issuer.issue(body)).toThrow(expect.objectContaining({ code }));
   });

@@ -23,8 +23,14 @@ for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
 const job = JSON.parse(Buffer.concat(chunks).toString()) as Job;
 const db = await connectDatabase(job.uri, job.dbName);
 const verifier = createVerifier({ publicKeys: job.publicKeys });
-const spend = mongoSpend(db, new mongoose.Types.ObjectId(job.siteId), new Date(Date.now() + 3600_000));
+const spend = mongoSpend(
+  db,
+  new mongoose.Types.ObjectId(job.siteId),
+  new Date(Date.now() + 3600_000),
+);
 const expectedChallenge = { ...job.challenge, redemptionContext: new Uint8Array(0) };
-const outcomes = await Promise.all(job.tokens.map(async (t) => (await verifier.verify(t, { expectedChallenge, spend })).outcome));
+const outcomes = await Promise.all(
+  job.tokens.map(async (t) => (await verifier.verify(t, { expectedChallenge, spend })).outcome),
+);
 await db.close();
 process.stdout.write(JSON.stringify(outcomes));

@@ -1,5 +1,5 @@
 /** A real node:http server with the attest handlers mounted, as the beacon will mount them. */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAttester, type AttesterOptions } from '../src/server/attester.js';
 import { createAttestHandlers, type AttestHandlerOptions } from '../src/server/http.js';
@@ -10,7 +10,12 @@ export interface AttestServer {
   issuer: Issuer;
   server: Server;
   /** Every request the issuer side received: method, path, headers, body. */
-  seen: Array<{ method: string; path: string; headers: IncomingMessage['headers']; body: Uint8Array }>;
+  seen: Array<{
+    method: string;
+    path: string;
+    headers: IncomingMessage['headers'];
+    body: Uint8Array;
+  }>;
   close(): Promise<void>;
 }
 
@@ -19,22 +24,44 @@ export async function startAttestServer(options: {
   attester?: Partial<AttesterOptions>;
   handlers?: Partial<AttestHandlerOptions>;
   /** Extra routes tried after the attest handlers (e.g. a test redemption endpoint). */
-  extra?: Parameters<typeof createServer>[1];
+  extra?: (req: IncomingMessage, res: ServerResponse, body: Promise<Uint8Array>) => void;
 }): Promise<AttestServer> {
-  const issuer = createIssuer({ keys: options.keys.map((pem, i) => ({ privateKey: pem, notBefore: 1_700_000_000 + i })) });
-  const attester = createAttester({ secret: 's'.repeat(32), difficultyBits: 6, solutions: 2, maxTokens: 5, ...options.attester });
-  const handlers = createAttestHandlers({ issuer, attester, issuerName: 'issuer.test', ...options.handlers });
+  const issuer = createIssuer({
+    keys: options.keys.map((pem, i) => ({ privateKey: pem, notBefore: 1_700_000_000 + i })),
+  });
+  const attester = createAttester({
+    secret: 's'.repeat(32),
+    difficultyBits: 6,
+    solutions: 2,
+    maxTokens: 5,
+    ...options.attester,
+  });
+  const handlers = createAttestHandlers({
+    issuer,
+    attester,
+    issuerName: 'issuer.test',
+    ...options.handlers,
+  });
   const seen: AttestServer['seen'] = [];
   const server = createServer((req, res) => {
     // Record the raw request for the unlinkability test without consuming it for the handler.
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () =>
-      seen.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: new Uint8Array(Buffer.concat(chunks)) }),
+    const body = new Promise<Uint8Array>((resolve) =>
+      req.on('end', () => {
+        const bytes = new Uint8Array(Buffer.concat(chunks));
+        seen.push({
+          method: req.method ?? '',
+          path: req.url ?? '',
+          headers: req.headers,
+          body: bytes,
+        });
+        resolve(bytes);
+      }),
     );
     void handlers.handle(req, res).then((handled) => {
       if (handled) return;
-      if (options.extra) options.extra(req, res);
+      if (options.extra) options.extra(req, res, body);
       else {
         res.writeHead(404);
         res.end();

@@ -26,7 +26,10 @@ import { startAttestServer, type AttestServer } from './server-fixture.js';
 let srv: AttestServer;
 const ORIGIN = 'https://shop.example';
 const withOrigin: typeof fetch = (input, init) =>
-  fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), origin: ORIGIN } });
+  fetch(input, {
+    ...init,
+    headers: { ...(init?.headers as Record<string, string> | undefined), origin: ORIGIN },
+  });
 
 interface IssuerView {
   tokenType: number[];
@@ -55,7 +58,8 @@ beforeAll(async () => {
   for (let visitor = 0; visitor < 3; visitor++) {
     const client = createAttestClient({ issuerUrl: srv.url, fetch: withOrigin });
     await client.refill();
-    for (let i = 0; i < 4; i++) redeemerViews.push(decodeToken(fromBase64Url((await client.token())!)));
+    for (let i = 0; i < 4; i++)
+      redeemerViews.push(decodeToken(fromBase64Url((await client.token())!)));
   }
   // What the issuer received, per issuance request (body + headers), and what it answered.
   const issues = srv.seen.filter((r) => r.path === '/v1/attest/issue' && r.method === 'POST');
@@ -98,7 +102,15 @@ describe('what each side sees', () => {
   test('the issuer sees token type, truncated key id, blinded messages, proof of work and request headers — no IP is recorded by the handlers', () => {
     expect(issuerViews).toHaveLength(3);
     for (const view of issuerViews) {
-      expect(Object.keys(view).sort()).toEqual(['blindSigs', 'blindedMsgs', 'headers', 'powChallenge', 'powCounters', 'tokenType', 'truncatedKeyId']);
+      expect(Object.keys(view).sort()).toEqual([
+        'blindSigs',
+        'blindedMsgs',
+        'headers',
+        'powChallenge',
+        'powCounters',
+        'tokenType',
+        'truncatedKeyId',
+      ]);
       expect(view.blindedMsgs).toHaveLength(4);
       // Headers are what any HTTP server sees; the attest handlers read only content-type,
       // tagward-pow and origin, and store none of them.
@@ -108,7 +120,13 @@ describe('what each side sees', () => {
 
   test('the redeemer sees token type, nonce, challenge digest, token key id and authenticator', () => {
     expect(redeemerViews).toHaveLength(12);
-    expect(Object.keys(redeemerViews[0]!).sort()).toEqual(['authenticator', 'challengeDigest', 'nonce', 'tokenKeyId', 'tokenType']);
+    expect(Object.keys(redeemerViews[0]!).sort()).toEqual([
+      'authenticator',
+      'challengeDigest',
+      'nonce',
+      'tokenKeyId',
+      'tokenType',
+    ]);
   });
 
   test('the fields both sides know (token type, key id, origin binding) are the same for every visitor', () => {
@@ -122,7 +140,8 @@ describe('what each side sees', () => {
 describe('no value joins an issuance to a redemption', () => {
   test('no 8-byte window of any per-token redemption field appears anywhere in what the issuer saw', () => {
     const seenByIssuer = new Set<string>();
-    for (const view of issuerViews) for (const bytes of issuerBytes(view)) for (const w of windows(bytes)) seenByIssuer.add(w);
+    for (const view of issuerViews)
+      for (const bytes of issuerBytes(view)) for (const w of windows(bytes)) seenByIssuer.add(w);
     for (const token of redeemerViews) {
       for (const field of [token.nonce, token.authenticator]) {
         for (const w of windows(field)) expect(seenByIssuer.has(w)).toBe(false);
@@ -160,13 +179,22 @@ describe('no value joins an issuance to a redemption', () => {
     const { n, e } = parseRsaPssSpki(key.spki);
     const pk = rsaPublicKey(n, e);
     const digest = await sha256(encodeTokenChallenge(challengeFor('shop.example', 'issuer.test')));
-    const fields = { tokenType: 2, nonce: randomBytes(32), challengeDigest: digest, tokenKeyId: key.keyId };
+    const fields = {
+      tokenType: 2,
+      nonce: randomBytes(32),
+      challengeDigest: digest,
+      tokenKeyId: key.keyId,
+    };
     const input = encodeTokenInput(fields);
     // inv = 1 means r = 1: the "blinded" message is the encoded message itself.
     const unblinded = await blind(pk, input, { salt: randomBytes(48), inv: 1n });
-    const request = encodeBatchRequest([{ tokenType: 2, truncatedTokenKeyId: key.keyId[31]!, blindedMsg: unblinded.blindedMsg }]);
+    const request = encodeBatchRequest([
+      { tokenType: 2, truncatedTokenKeyId: key.keyId[31]!, blindedMsg: unblinded.blindedMsg },
+    ]);
     const [sig] = decodeBatchResponse(srv.issuer.issueBatch(request).response) as [Uint8Array];
-    const token = decodeToken(encodeToken({ ...fields, authenticator: await finalize(pk, input, sig, 1n) }));
+    const token = decodeToken(
+      encodeToken({ ...fields, authenticator: await finalize(pk, input, sig, 1n) }),
+    );
     const encoded = modPow(bytesToBigInt(token.authenticator), e, n);
     expect(toHex(bigIntToBytes(encoded, 256))).toBe(toHex(unblinded.blindedMsg));
   });

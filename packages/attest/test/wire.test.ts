@@ -33,8 +33,18 @@ const challengeArb: fc.Arbitrary<TokenChallenge> = fc.record({
   redemptionContext: fc.oneof(bytes(0), bytes(32)),
   originInfo: fc.array(hostname, { maxLength: 4 }),
 });
-const requestArb = fc.record({ tokenType: fc.constant(2), truncatedTokenKeyId: fc.integer({ min: 0, max: 255 }), blindedMsg: bytes(NK) });
-const tokenArb = fc.record({ tokenType: fc.constant(2), nonce: bytes(32), challengeDigest: bytes(32), tokenKeyId: bytes(32), authenticator: bytes(NK) });
+const requestArb = fc.record({
+  tokenType: fc.constant(2),
+  truncatedTokenKeyId: fc.integer({ min: 0, max: 255 }),
+  blindedMsg: bytes(NK),
+});
+const tokenArb = fc.record({
+  tokenType: fc.constant(2),
+  nonce: bytes(32),
+  challengeDigest: bytes(32),
+  tokenKeyId: bytes(32),
+  authenticator: bytes(NK),
+});
 
 describe('codecs round-trip', () => {
   test('TokenChallenge', () => {
@@ -76,7 +86,11 @@ describe('codecs round-trip', () => {
         const text = toBase64Url(b);
         expect(text).toMatch(/^[A-Za-z0-9_-]*$/);
         expect(fromBase64Url(text)).toEqual(b);
-        expect(fromBase64Url(Buffer.from(b).toString('base64url') + '='.repeat((4 - (text.length % 4)) % 4))).toEqual(b);
+        expect(
+          fromBase64Url(
+            Buffer.from(b).toString('base64url') + '='.repeat((4 - (text.length % 4)) % 4),
+          ),
+        ).toEqual(b);
       }),
     );
   });
@@ -87,18 +101,38 @@ describe('decoders reject malformed input', () => {
     fc.assert(
       fc.property(challengeArb, fc.integer({ min: 1, max: 5 }), fc.boolean(), (c, cut, extend) => {
         const encoded = encodeTokenChallenge(c);
-        const broken = extend ? new Uint8Array([...encoded, ...new Uint8Array(cut)]) : encoded.subarray(0, Math.max(0, encoded.length - cut));
+        const broken = extend
+          ? new Uint8Array([...encoded, ...new Uint8Array(cut)])
+          : encoded.subarray(0, Math.max(0, encoded.length - cut));
         expect(() => decodeTokenChallenge(broken)).toThrow();
       }),
     );
   });
   test.each([
     { name: 'a token one byte short', run: () => decodeToken(new Uint8Array(TOKEN_LENGTH - 1)) },
-    { name: 'a token of type 0x0001', run: () => decodeToken(new Uint8Array([0, 1, ...new Uint8Array(TOKEN_LENGTH - 2)])) },
-    { name: 'a redemption context of 16 bytes', run: () => encodeTokenChallenge({ tokenType: 2, issuerName: 'a', redemptionContext: new Uint8Array(16), originInfo: [] }) },
-    { name: 'an empty issuer name', run: () => decodeTokenChallenge(fromHex('0002000000' + '0000')) },
+    {
+      name: 'a token of type 0x0001',
+      run: () => decodeToken(new Uint8Array([0, 1, ...new Uint8Array(TOKEN_LENGTH - 2)])),
+    },
+    {
+      name: 'a redemption context of 16 bytes',
+      run: () =>
+        encodeTokenChallenge({
+          tokenType: 2,
+          issuerName: 'a',
+          redemptionContext: new Uint8Array(16),
+          originInfo: [],
+        }),
+    },
+    {
+      name: 'an empty issuer name',
+      run: () => decodeTokenChallenge(fromHex('0002000000' + '0000')),
+    },
     { name: 'an empty batch', run: () => decodeBatchRequest(fromHex('0000')) },
-    { name: 'a batch with a partial TokenRequest', run: () => decodeBatchRequest(fromHex('0004000200ff')) },
+    {
+      name: 'a batch with a partial TokenRequest',
+      run: () => decodeBatchRequest(fromHex('0004000200ff')),
+    },
     { name: 'standard base64 characters', run: () => fromBase64Url('ab+/') },
   ])('rejects $name', ({ run }) => {
     expect(run).toThrow();
@@ -106,19 +140,38 @@ describe('decoders reject malformed input', () => {
 });
 
 test('encodes a TokenChallenge in the RFC 9577 §2.1 layout', () => {
-  const encoded = encodeTokenChallenge({ tokenType: 2, issuerName: 'issuer.example', redemptionContext: new Uint8Array(0), originInfo: ['a.example', 'b.example'] });
+  const encoded = encodeTokenChallenge({
+    tokenType: 2,
+    issuerName: 'issuer.example',
+    redemptionContext: new Uint8Array(0),
+    originInfo: ['a.example', 'b.example'],
+  });
   // token_type | u16 len + issuer_name | u8 len + context | u16 len + "a.example,b.example"
   expect(toHex(encoded)).toBe(
-    '0002' + '000e' + toHex(new TextEncoder().encode('issuer.example')) + '00' + '0013' + toHex(new TextEncoder().encode('a.example,b.example')),
+    '0002' +
+      '000e' +
+      toHex(new TextEncoder().encode('issuer.example')) +
+      '00' +
+      '0013' +
+      toHex(new TextEncoder().encode('a.example,b.example')),
   );
 });
 
 describe('HTTP authentication headers (RFC 9577)', () => {
   test('WWW-Authenticate round-trips challenge, token-key and max-age', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 80 }), fc.uint8Array({ minLength: 1, maxLength: 80 }), fc.nat(), (c, k, age) => {
-        expect(parseWwwAuthenticate(formatWwwAuthenticate(c, k, age))).toEqual({ challenge: c, tokenKey: k, maxAge: age });
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 80 }),
+        fc.uint8Array({ minLength: 1, maxLength: 80 }),
+        fc.nat(),
+        (c, k, age) => {
+          expect(parseWwwAuthenticate(formatWwwAuthenticate(c, k, age))).toEqual({
+            challenge: c,
+            tokenKey: k,
+            maxAge: age,
+          });
+        },
+      ),
     );
   });
   test('Authorization round-trips the token', () => {
@@ -140,7 +193,10 @@ describe('HTTP authentication headers (RFC 9577)', () => {
   });
   test('reads a challenge with padding and parameters in another order', () => {
     const parsed = parseWwwAuthenticate('PrivateToken token-key="AAE=", challenge="AAIA"');
-    expect(parsed).toEqual({ challenge: new Uint8Array([0, 2, 0]), tokenKey: new Uint8Array([0, 1]) });
+    expect(parsed).toEqual({
+      challenge: new Uint8Array([0, 2, 0]),
+      tokenKey: new Uint8Array([0, 1]),
+    });
   });
 });
 
@@ -149,7 +205,8 @@ describe('RSASSA-PSS SubjectPublicKeyInfo', () => {
     modulusLength: 2048,
     hashAlgorithm: 'sha384',
     mgf1HashAlgorithm: 'sha384',
-    saltLength: 48,
+    // @types/node 20 types saltLength as a string; Node wants the number of bytes.
+    saltLength: 48 as unknown as string,
   });
 
   test('encodes byte for byte what OpenSSL exports for an RSA-PSS SHA-384 / salt 48 key', () => {
@@ -164,13 +221,24 @@ describe('RSASSA-PSS SubjectPublicKeyInfo', () => {
   test('node:crypto reads it back as an rsa-pss key pinned to SHA-384 and salt 48', () => {
     const spki = reference.export({ format: 'der', type: 'spki' });
     const { n, e } = parseRsaPssSpki(new Uint8Array(spki));
-    const key = createPublicKey({ key: Buffer.from(encodeRsaPssSpki(n, e)), format: 'der', type: 'spki' });
+    const key = createPublicKey({
+      key: Buffer.from(encodeRsaPssSpki(n, e)),
+      format: 'der',
+      type: 'spki',
+    });
     expect(key.asymmetricKeyType).toBe('rsa-pss');
-    expect(key.asymmetricKeyDetails).toMatchObject({ modulusLength: 2048, hashAlgorithm: 'sha384', mgf1HashAlgorithm: 'sha384', saltLength: 48 });
+    expect(key.asymmetricKeyDetails).toMatchObject({
+      modulusLength: 2048,
+      hashAlgorithm: 'sha384',
+      mgf1HashAlgorithm: 'sha384',
+      saltLength: 48,
+    });
   });
 
   test('refuses a plain rsaEncryption SPKI', () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
-    expect(() => parseRsaPssSpki(new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })))).toThrow(/RSASSA-PSS/);
+    expect(() =>
+      parseRsaPssSpki(new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }))),
+    ).toThrow(/RSASSA-PSS/);
   });
 });

@@ -83,7 +83,8 @@ export function createAttestClient(options: AttestClientOptions): AttestClient {
     }
     const keys: DirectoryKey[] = [];
     for (const entry of body['token-keys'] as Array<Record<string, unknown>>) {
-      if (entry['token-type'] !== TOKEN_TYPE_BLIND_RSA || typeof entry['token-key'] !== 'string') continue;
+      if (entry['token-type'] !== TOKEN_TYPE_BLIND_RSA || typeof entry['token-key'] !== 'string')
+        continue;
       const spki = fromBase64Url(entry['token-key']);
       const { n, e } = parseRsaPssSpki(spki);
       const pk = rsaPublicKey(n, e);
@@ -104,7 +105,9 @@ export function createAttestClient(options: AttestClientOptions): AttestClient {
     if (!res.ok) throw new Error(`challenge: HTTP ${res.status}`);
     const offer = (await res.json()) as ChallengeResponseBody;
     const offeredKey = fromBase64Url(offer['token-key']);
-    const key = dir.keys.find((k) => k.spki.length === offeredKey.length && k.spki.every((b, i) => b === offeredKey[i]));
+    const key = dir.keys.find(
+      (k) => k.spki.length === offeredKey.length && k.spki.every((b, i) => b === offeredKey[i]),
+    );
     if (!key) {
       // A key outside the public directory could single this visitor out: refuse it.
       directory = null;
@@ -114,7 +117,10 @@ export function createAttestClient(options: AttestClientOptions): AttestClient {
     const timings = { challenge: elapsed(t), blind: 0, pow: 0, issue: 0, finalize: 0 };
 
     t = performance.now();
-    const count = Math.max(1, Math.min(options.batchSize ?? offer.pow['max-tokens'], offer.pow['max-tokens']));
+    const count = Math.max(
+      1,
+      Math.min(options.batchSize ?? offer.pow['max-tokens'], offer.pow['max-tokens']),
+    );
     const digest = await sha256(challengeBytes);
     const pending = [];
     for (let i = 0; i < count; i++) {
@@ -159,7 +165,12 @@ export function createAttestClient(options: AttestClientOptions): AttestClient {
     t = performance.now();
     const tokens: string[] = [];
     for (const [i, p] of pending.entries()) {
-      const authenticator = await finalize(key.pk, p.tokenInput, sigs[i] as Uint8Array, p.blinded.inv);
+      const authenticator = await finalize(
+        key.pk,
+        p.tokenInput,
+        sigs[i] as Uint8Array,
+        p.blinded.inv,
+      );
       tokens.push(toBase64Url(encodeToken({ ...p.input, authenticator })));
     }
     store.add(namespace, tokens);

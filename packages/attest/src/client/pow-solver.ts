@@ -19,7 +19,11 @@ export interface PowSolution {
 }
 
 /** Finds the k smallest counters that meet the challenge's difficulty for this request body. */
-export async function solvePow(challenge: string, body: Uint8Array, options: SolveOptions = {}): Promise<PowSolution> {
+export async function solvePow(
+  challenge: string,
+  body: Uint8Array,
+  options: SolveOptions = {},
+): Promise<PowSolution> {
   const parsed = parsePowChallenge(challenge);
   if (!parsed) throw new Error('malformed proof-of-work challenge');
   const parallel = options.parallel ?? 256;

@@ -7,7 +7,14 @@
  */
 import { createHash, createHmac, randomBytes as nodeRandomBytes } from 'node:crypto';
 import { bytesEqual } from '../shared/bytes.js';
-import { formatPowChallenge, leadingZeroBits, parsePowChallenge, powPrefix, setCounter, type PowParams } from '../shared/pow.js';
+import {
+  formatPowChallenge,
+  leadingZeroBits,
+  parsePowChallenge,
+  powPrefix,
+  setCounter,
+  type PowParams,
+} from '../shared/pow.js';
 
 export interface AttesterOptions {
   /** HMAC key, at least 32 bytes. Every beacon process must share it. */
@@ -50,24 +57,30 @@ export interface Attester {
  * attester.verifySolution(challenge, counters, body); // { ok: true, maxTokens: 5 }
  */
 export function createAttester(options: AttesterOptions): Attester {
-  const secret = typeof options.secret === 'string' ? Buffer.from(options.secret) : Buffer.from(options.secret);
+  const secret =
+    typeof options.secret === 'string' ? Buffer.from(options.secret) : Buffer.from(options.secret);
   if (secret.length < 32) throw new TypeError('createAttester: secret must be at least 32 bytes');
   const bits = options.difficultyBits ?? 13;
   const k = options.solutions ?? 4;
   const maxTokens = options.maxTokens ?? 5;
   const ttl = options.ttlSeconds ?? 120;
   const now = options.now ?? Date.now;
-  if (!Number.isInteger(bits) || bits < 0 || bits > 32) throw new TypeError('difficultyBits must be 0..32');
+  if (!Number.isInteger(bits) || bits < 0 || bits > 32)
+    throw new TypeError('difficultyBits must be 0..32');
   if (!Number.isInteger(k) || k < 1 || k > 64) throw new TypeError('solutions must be 1..64');
   // Domain separation: the same secret could key other HMACs of the beacon.
-  const mac = (signed: string) => new Uint8Array(createHmac('sha256', secret).update('tagward-pow\0').update(signed).digest());
+  const mac = (signed: string) =>
+    new Uint8Array(createHmac('sha256', secret).update('tagward-pow\0').update(signed).digest());
 
   return {
     expectedHashes: k * 2 ** bits,
     params: { bits, k, maxTokens },
     challenge() {
       const params: PowParams = { bits, k, maxTokens, expiresAt: Math.floor(now() / 1000) + ttl };
-      return { ...params, challenge: formatPowChallenge(new Uint8Array(nodeRandomBytes(16)), params, mac) };
+      return {
+        ...params,
+        challenge: formatPowChallenge(new Uint8Array(nodeRandomBytes(16)), params, mac),
+      };
     },
     verifySolution(challenge, counters, body) {
       const parsed = parsePowChallenge(challenge);

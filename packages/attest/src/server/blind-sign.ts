@@ -16,11 +16,13 @@ export interface SigningKey {
 
 export function blindSign(key: SigningKey, blindedMsg: Uint8Array): Uint8Array {
   const kLen = key.modulus.length;
-  if (blindedMsg.length !== kLen) throw new AttestError('malformed_request', 'unexpected input size');
+  if (blindedMsg.length !== kLen)
+    throw new AttestError('malformed_request', 'unexpected input size');
   const input = Buffer.from(blindedMsg.buffer, blindedMsg.byteOffset, kLen);
   // "invalid message": the representative must be below n. For equal-length big-endian strings
   // byte-wise comparison is numeric comparison.
-  if (Buffer.compare(input, key.modulus) >= 0) throw new AttestError('malformed_request', 'invalid message');
+  if (Buffer.compare(input, key.modulus) >= 0)
+    throw new AttestError('malformed_request', 'invalid message');
   // privateDecrypt with RSA_NO_PADDING is RSASP1, s = m^d mod n, computed by OpenSSL with CRT
   // and its own base blinding against timing attacks.
   const s = privateDecrypt({ key: key.privateKey, padding: constants.RSA_NO_PADDING }, input);

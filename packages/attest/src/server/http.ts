@@ -38,7 +38,9 @@ export interface AttestHandlerOptions {
    * the request's Origin header (the page the embed runs on), empty redemption context. Return
    * the same object for the same origin if you also pass it to the verifier (digest cache).
    */
-  tokenChallengeFor?: (req: IncomingMessage) => TokenChallenge | null | Promise<TokenChallenge | null>;
+  tokenChallengeFor?: (
+    req: IncomingMessage,
+  ) => TokenChallenge | null | Promise<TokenChallenge | null>;
   /**
    * Extra attestation before a challenge is handed out (page token, request-shape signals,
    * rate limits). Resolve false to refuse with 403 not_admitted.
@@ -121,7 +123,12 @@ function defaultChallenge(issuerName: string): (req: IncomingMessage) => TokenCh
     }
     let challenge = cache.get(host);
     if (!challenge) {
-      challenge = { tokenType: TOKEN_TYPE_BLIND_RSA, issuerName, redemptionContext: new Uint8Array(0), originInfo: [host] };
+      challenge = {
+        tokenType: TOKEN_TYPE_BLIND_RSA,
+        issuerName,
+        redemptionContext: new Uint8Array(0),
+        originInfo: [host],
+      };
       if (cache.size < 10_000) cache.set(host, challenge);
     }
     return challenge;
@@ -162,14 +169,21 @@ export function createAttestHandlers(options: AttestHandlerOptions): AttestHandl
       try {
         if (options.admit && !(await options.admit(req))) throw new AttestError('not_admitted');
         const tokenChallenge = await challengeFor(req);
-        if (!tokenChallenge) throw new AttestError('malformed_request', 'no origin to bind tokens to');
+        if (!tokenChallenge)
+          throw new AttestError('malformed_request', 'no origin to bind tokens to');
         const challengeBytes = encodeTokenChallenge(tokenChallenge);
         const key = options.issuer.currentKey();
         const pow = options.attester.challenge();
         const payload: ChallengeResponseBody = {
           'token-challenge': toBase64Url(challengeBytes),
           'token-key': toBase64Url(key.spki),
-          pow: { challenge: pow.challenge, bits: pow.bits, k: pow.k, 'max-tokens': pow.maxTokens, 'expires-at': pow.expiresAt },
+          pow: {
+            challenge: pow.challenge,
+            bits: pow.bits,
+            k: pow.k,
+            'max-tokens': pow.maxTokens,
+            'expires-at': pow.expiresAt,
+          },
         };
         const body = JSON.stringify(payload);
         res.writeHead(200, {
@@ -189,13 +203,18 @@ export function createAttestHandlers(options: AttestHandlerOptions): AttestHandl
       try {
         const type = mediaType(req);
         const batch = type === MEDIA_TYPE_BATCH_REQUEST;
-        if (!batch && type !== MEDIA_TYPE_TOKEN_REQUEST) throw new AttestError('unsupported_media_type');
+        if (!batch && type !== MEDIA_TYPE_TOKEN_REQUEST)
+          throw new AttestError('unsupported_media_type');
         const body = await readBody(req, MAX_BODY);
         const header = req.headers[POW_HEADER];
         const pow = typeof header === 'string' ? parsePowHeader(header) : null;
         if (!pow) throw new AttestError('pow_required');
         const verdict = options.attester.verifySolution(pow.challenge, pow.counters, body);
-        if (!verdict.ok) throw new AttestError(verdict.reason === 'expired' ? 'pow_expired' : 'pow_invalid', verdict.reason);
+        if (!verdict.ok)
+          throw new AttestError(
+            verdict.reason === 'expired' ? 'pow_expired' : 'pow_invalid',
+            verdict.reason,
+          );
         let response: Uint8Array;
         let count = 1;
         if (batch) ({ response, count } = options.issuer.issueBatch(body, verdict.maxTokens));

@@ -12,7 +12,15 @@ import {
 } from '../shared/wire.js';
 import { blindSign } from './blind-sign.js';
 import { AttestError } from './errors.js';
-import { loadIssuerKey, publicPart, toVerificationKey, type IssuerKeyConfig, type LoadedIssuerKey, type PublicTokenKey, type VerificationKey } from './keys.js';
+import {
+  loadIssuerKey,
+  publicPart,
+  toVerificationKey,
+  type IssuerKeyConfig,
+  type LoadedIssuerKey,
+  type PublicTokenKey,
+  type VerificationKey,
+} from './keys.js';
 
 export interface IssuerOptions {
   keys: readonly IssuerKeyConfig[];
@@ -69,7 +77,8 @@ export function createIssuer(options: IssuerOptions): Issuer {
     const id = key.keyId[31] as number;
     // RFC 9578 routes requests by the last byte of the key id; two live keys sharing it would
     // make requests ambiguous, so refuse the configuration instead of guessing.
-    if (truncated.has(id)) throw new TypeError('createIssuer: two keys share a truncated key id; regenerate one');
+    if (truncated.has(id))
+      throw new TypeError('createIssuer: two keys share a truncated key id; regenerate one');
     truncated.add(id);
   }
   // Newest first: both the directory order and the choice of the current key follow it.
@@ -87,8 +96,12 @@ export function createIssuer(options: IssuerOptions): Issuer {
     try {
       return decode();
     } catch (error) {
-      if (error instanceof RangeError && /token type/.test(error.message)) throw new AttestError('unsupported_token_type');
-      throw new AttestError('malformed_request', error instanceof Error ? error.message : 'malformed');
+      if (error instanceof RangeError && /token type/.test(error.message))
+        throw new AttestError('unsupported_token_type');
+      throw new AttestError(
+        'malformed_request',
+        error instanceof Error ? error.message : 'malformed',
+      );
     }
   }
 
@@ -99,9 +112,13 @@ export function createIssuer(options: IssuerOptions): Issuer {
     },
     issueBatch(batchRequest, limit = MAX_BATCH) {
       const requests = decodeOrThrow(() => decodeBatchRequest(batchRequest));
-      if (requests.length > limit) throw new AttestError('too_many_tokens', `at most ${limit} tokens per batch`);
+      if (requests.length > limit)
+        throw new AttestError('too_many_tokens', `at most ${limit} tokens per batch`);
       // Resolve every key first so a bad entry fails the batch before any signing work is spent.
-      const resolved = requests.map((request) => ({ key: keyFor(request), blindedMsg: request.blindedMsg }));
+      const resolved = requests.map((request) => ({
+        key: keyFor(request),
+        blindedMsg: request.blindedMsg,
+      }));
       const sigs = resolved.map(({ key, blindedMsg }) => blindSign(key, blindedMsg));
       return { response: encodeBatchResponse(sigs), count: sigs.length };
     },
@@ -117,7 +134,10 @@ export function createIssuer(options: IssuerOptions): Issuer {
         'token-keys': ordered.map((k) => ({
           'token-type': TOKEN_TYPE_BLIND_RSA,
           // RFC 9578 §4: base64url of the SPKI, with padding.
-          'token-key': Buffer.from(k.spki).toString('base64').replace(/\+/g, '-').replace(/\//g, '_'),
+          'token-key': Buffer.from(k.spki)
+            .toString('base64')
+            .replace(/\+/g, '-')
+            .replace(/\//g, '_'),
           'not-before': k.notBefore,
         })),
       };
@@ -133,4 +153,3 @@ export function createIssuer(options: IssuerOptions): Issuer {
     },
   };
 }
-

@@ -3,7 +3,13 @@
  * 'rsa-pss'): OpenSSL refuses the raw private operation on an 'rsa-pss' key, and the PSS
  * parameters are pinned where they matter, in the published SPKI (see shared/spki.ts).
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 import { fromBase64Url, toBase64Url } from '../shared/bytes.js';
 import { bytesToBigInt } from '../shared/bigint.js';
 import { encodeRsaPssSpki } from '../shared/spki.js';
@@ -49,17 +55,22 @@ export interface LoadedIssuerKey extends PublicTokenKey {
  * const issuer = createIssuer({ keys: [{ privateKey: pem, notBefore: Math.floor(Date.now() / 1000) }] });
  */
 export function generateIssuerKeyPem(): string {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicExponent: 0x10001,
+  });
   return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
 export function loadIssuerKey(config: IssuerKeyConfig): LoadedIssuerKey {
-  const privateKey = typeof config.privateKey === 'string' ? createPrivateKey(config.privateKey) : config.privateKey;
+  const privateKey =
+    typeof config.privateKey === 'string' ? createPrivateKey(config.privateKey) : config.privateKey;
   if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'rsa') {
     throw new TypeError('issuer key must be an RSA private key (type "rsa")');
   }
   const jwk = privateKey.export({ format: 'jwk' });
-  if (typeof jwk.n !== 'string' || typeof jwk.e !== 'string') throw new TypeError('issuer key: missing n/e');
+  if (typeof jwk.n !== 'string' || typeof jwk.e !== 'string')
+    throw new TypeError('issuer key: missing n/e');
   const modulus = fromBase64Url(jwk.n);
   if (modulus.length !== NK || ((modulus[0] as number) & 0x80) === 0) {
     throw new TypeError('issuer key must have a 2048-bit modulus (RFC 9578 §6)');

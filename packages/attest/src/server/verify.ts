@@ -5,7 +5,13 @@
  * Checks run cheapest-first and the spend comes last, so a forged or misdirected token never
  * burns a nonce: parse -> key lookup -> RSASSA-PSS verify -> key expiry -> challenge -> spend.
  */
-import { createHash, createPublicKey, constants, verify as rsaVerify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  constants,
+  verify as rsaVerify,
+  type KeyObject,
+} from 'node:crypto';
 import { bytesEqual, fromBase64Url, toHex } from '../shared/bytes.js';
 import {
   encodeTokenChallenge,
@@ -21,7 +27,8 @@ import type { VerificationKey } from './keys.js';
  * Outcome of one redemption. The names match trust's AttestationStatus minus 'absent' (no token
  * at all, which the beacon decides before calling here).
  */
-export type RedemptionOutcome = 'valid' | 'invalid' | 'double_spent' | 'wrong_origin' | 'expired_key';
+export type RedemptionOutcome =
+  'valid' | 'invalid' | 'double_spent' | 'wrong_origin' | 'expired_key';
 
 export interface RedemptionResult {
   outcome: RedemptionOutcome;
@@ -41,7 +48,8 @@ export interface RedemptionResult {
 export type SpendNonce = (nonceHex: string) => Promise<boolean>;
 
 /** What the token must be bound to: a TokenChallenge (struct or encoded), or several. */
-export type ExpectedChallenge = TokenChallenge | Uint8Array | ReadonlyArray<TokenChallenge | Uint8Array>;
+export type ExpectedChallenge =
+  TokenChallenge | Uint8Array | ReadonlyArray<TokenChallenge | Uint8Array>;
 
 export interface VerifyOptions {
   /** Treated as immutable: its digests are cached by object identity. */
@@ -90,7 +98,10 @@ function expectedDigests(expected: ExpectedChallenge): Buffer[] {
  * const verifier = createVerifier({ publicKeys: issuer.verificationKeys() });
  * const { outcome } = await verifier.verify(tokenB64, { expectedChallenge, spend });
  */
-export function createVerifier(options: { publicKeys: readonly VerificationKey[]; now?: () => number }): Verifier {
+export function createVerifier(options: {
+  publicKeys: readonly VerificationKey[];
+  now?: () => number;
+}): Verifier {
   const now = options.now ?? Date.now;
   const keys = new Map<string, KnownKey>();
   for (const key of options.publicKeys) {
@@ -110,9 +121,11 @@ export function createVerifier(options: { publicKeys: readonly VerificationKey[]
       } catch {
         return { outcome: 'invalid', detail: 'not base64url' };
       }
-      if (bytes.length !== TOKEN_LENGTH) return { outcome: 'invalid', detail: 'wrong token length' };
+      if (bytes.length !== TOKEN_LENGTH)
+        return { outcome: 'invalid', detail: 'wrong token length' };
       const tokenType = ((bytes[0] as number) << 8) | (bytes[1] as number);
-      if (tokenType !== TOKEN_TYPE_BLIND_RSA) return { outcome: 'invalid', detail: 'unsupported token type' };
+      if (tokenType !== TOKEN_TYPE_BLIND_RSA)
+        return { outcome: 'invalid', detail: 'unsupported token type' };
       const nonceBytes = bytes.subarray(2, 34);
       const digest = bytes.subarray(34, 66);
       const keyIdHex = toHex(bytes.subarray(66, 98));
@@ -135,9 +148,15 @@ export function createVerifier(options: { publicKeys: readonly VerificationKey[]
         return { outcome: 'invalid', detail: 'token key not yet valid', nonce, keyId: keyIdHex };
       }
       if (!expectedDigests(expectedChallenge).some((d) => bytesEqual(d, digest))) {
-        return { outcome: 'wrong_origin', detail: 'token bound to another challenge', nonce, keyId: keyIdHex };
+        return {
+          outcome: 'wrong_origin',
+          detail: 'token bound to another challenge',
+          nonce,
+          keyId: keyIdHex,
+        };
       }
-      if (!(await spend(nonce))) return { outcome: 'double_spent', detail: 'nonce already spent', nonce, keyId: keyIdHex };
+      if (!(await spend(nonce)))
+        return { outcome: 'double_spent', detail: 'nonce already spent', nonce, keyId: keyIdHex };
       return { outcome: 'valid', detail: 'ok', nonce, keyId: keyIdHex };
     },
   };

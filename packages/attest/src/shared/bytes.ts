@@ -83,7 +83,12 @@ export function u16(value: number): Uint8Array {
 }
 
 export function u32(value: number): Uint8Array {
-  return new Uint8Array([(value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff]);
+  return new Uint8Array([
+    (value >>> 24) & 0xff,
+    (value >>> 16) & 0xff,
+    (value >>> 8) & 0xff,
+    value & 0xff,
+  ]);
 }
 
 /** A forward-only reader for the TLS-presentation-language structs of RFC 9577/9578. */
@@ -96,7 +101,8 @@ export class ByteReader {
   }
 
   take(length: number): Uint8Array {
-    if (length < 0 || this.offset + length > this.bytes.length) throw new RangeError('truncated input');
+    if (length < 0 || this.offset + length > this.bytes.length)
+      throw new RangeError('truncated input');
     const out = this.bytes.subarray(this.offset, this.offset + length);
     this.offset += length;
     return out;

@@ -7,7 +7,11 @@ import { fromBase64Url, toBase64Url } from './bytes.js';
 
 export const AUTH_SCHEME = 'PrivateToken';
 
-export function formatWwwAuthenticate(challenge: Uint8Array, tokenKey: Uint8Array, maxAge?: number): string {
+export function formatWwwAuthenticate(
+  challenge: Uint8Array,
+  tokenKey: Uint8Array,
+  maxAge?: number,
+): string {
   let value = `${AUTH_SCHEME} challenge="${toBase64Url(challenge)}", token-key="${toBase64Url(tokenKey)}"`;
   if (maxAge !== undefined) value += `, max-age="${Math.floor(maxAge)}"`;
   return value;
@@ -47,7 +51,10 @@ export function parseWwwAuthenticate(header: string): ParsedChallenge | null {
   const tokenKey = params?.get('token-key');
   if (!params || challenge === undefined || tokenKey === undefined) return null;
   try {
-    const parsed: ParsedChallenge = { challenge: fromBase64Url(challenge), tokenKey: fromBase64Url(tokenKey) };
+    const parsed: ParsedChallenge = {
+      challenge: fromBase64Url(challenge),
+      tokenKey: fromBase64Url(tokenKey),
+    };
     const maxAge = params.get('max-age');
     if (maxAge !== undefined && /^\d+$/.test(maxAge)) parsed.maxAge = Number(maxAge);
     return parsed;

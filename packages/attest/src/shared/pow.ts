@@ -34,8 +34,19 @@ export interface ParsedPowChallenge extends PowParams {
   mac: Uint8Array;
 }
 
-export function formatPowChallenge(nonce: Uint8Array, params: PowParams, mac: (signed: string) => Uint8Array): string {
-  const signed = [POW_VERSION, toBase64Url(nonce), params.expiresAt, params.bits, params.k, params.maxTokens].join('.');
+export function formatPowChallenge(
+  nonce: Uint8Array,
+  params: PowParams,
+  mac: (signed: string) => Uint8Array,
+): string {
+  const signed = [
+    POW_VERSION,
+    toBase64Url(nonce),
+    params.expiresAt,
+    params.bits,
+    params.k,
+    params.maxTokens,
+  ].join('.');
   return `${signed}.${toBase64Url(mac(signed))}`;
 }
 
@@ -46,7 +57,15 @@ export function parsePowChallenge(challenge: string): ParsedPowChallenge | null 
   if (challenge.length > 256) return null;
   const parts = challenge.split('.');
   if (parts.length !== 7 || parts[0] !== POW_VERSION) return null;
-  const [, nonce, expiresAt, bits, k, maxTokens, mac] = parts as [string, string, string, string, string, string, string];
+  const [, nonce, expiresAt, bits, k, maxTokens, mac] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   if (![expiresAt, bits, k, maxTokens].every((part) => INT.test(part))) return null;
   try {
     if (fromBase64Url(nonce).length < 16) return null;

@@ -4,7 +4,14 @@
  * "Deterministic" means no message randomization (RFC 9474 §5): Privacy Pass token inputs
  * already carry a 32-byte random nonce (RFC 9578 §6.1). The PSS salt is still 48 random bytes.
  */
-import { bigIntToBytes, bitLength, bytesToBigInt, modInverse, modPow, randomBelow } from './bigint.js';
+import {
+  bigIntToBytes,
+  bitLength,
+  bytesToBigInt,
+  modInverse,
+  modPow,
+  randomBelow,
+} from './bigint.js';
 import { bytesEqual, concatBytes, randomBytes, sha384 } from './bytes.js';
 
 /** SHA-384 output length and the PSS salt length of the variant (RFC 9474 §5). */
@@ -25,14 +32,23 @@ export function rsaPublicKey(n: bigint, e: bigint): RsaPublicKey {
 async function mgf1(seed: Uint8Array, length: number): Promise<Uint8Array> {
   const blocks: Uint8Array[] = [];
   for (let counter = 0; blocks.length * HASH_LENGTH < length; counter++) {
-    const c = new Uint8Array([counter >>> 24, (counter >>> 16) & 0xff, (counter >>> 8) & 0xff, counter & 0xff]);
+    const c = new Uint8Array([
+      counter >>> 24,
+      (counter >>> 16) & 0xff,
+      (counter >>> 8) & 0xff,
+      counter & 0xff,
+    ]);
     blocks.push(await sha384(concatBytes(seed, c)));
   }
   return concatBytes(...blocks).subarray(0, length);
 }
 
 /** EMSA-PSS-ENCODE (RFC 8017 §9.1.1) with SHA-384 and MGF1-SHA-384. `salt` is fixed in tests. */
-export async function emsaPssEncode(message: Uint8Array, emBits: number, salt: Uint8Array): Promise<Uint8Array> {
+export async function emsaPssEncode(
+  message: Uint8Array,
+  emBits: number,
+  salt: Uint8Array,
+): Promise<Uint8Array> {
   const emLen = Math.ceil(emBits / 8);
   if (emLen < HASH_LENGTH + salt.length + 2) throw new Error('encoding error');
   const mHash = await sha384(message);
@@ -108,7 +124,11 @@ export async function blind(
   message: Uint8Array,
   fixed?: { salt: Uint8Array; inv: bigint },
 ): Promise<BlindResult> {
-  const encoded = await emsaPssEncode(message, bitLength(pk.n) - 1, fixed?.salt ?? randomBytes(SALT_LENGTH));
+  const encoded = await emsaPssEncode(
+    message,
+    bitLength(pk.n) - 1,
+    fixed?.salt ?? randomBytes(SALT_LENGTH),
+  );
   const m = bytesToBigInt(encoded);
   for (;;) {
     let r: bigint | null;

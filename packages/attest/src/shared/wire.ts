@@ -43,7 +43,8 @@ export function encodeTokenChallenge(challenge: TokenChallenge): Uint8Array {
   const context = challenge.redemptionContext;
   if (issuer.length < 1 || issuer.length > 0xffff) throw new RangeError('issuer_name length');
   if (origins.length > 0xffff) throw new RangeError('origin_info length');
-  if (context.length !== 0 && context.length !== 32) throw new RangeError('redemption_context must be 0 or 32 bytes');
+  if (context.length !== 0 && context.length !== 32)
+    throw new RangeError('redemption_context must be 0 or 32 bytes');
   return concatBytes(
     u16(challenge.tokenType),
     u16(issuer.length),
@@ -62,11 +63,17 @@ export function decodeTokenChallenge(bytes: Uint8Array): TokenChallenge {
   if (issuerLength < 1) throw new RangeError('empty issuer_name');
   const issuerName = fromUtf8(r.take(issuerLength));
   const contextLength = r.u8();
-  if (contextLength !== 0 && contextLength !== 32) throw new RangeError('redemption_context must be 0 or 32 bytes');
+  if (contextLength !== 0 && contextLength !== 32)
+    throw new RangeError('redemption_context must be 0 or 32 bytes');
   const redemptionContext = r.take(contextLength).slice();
   const origins = fromUtf8(r.take(r.u16()));
   r.end();
-  return { tokenType, issuerName, redemptionContext, originInfo: origins === '' ? [] : origins.split(',') };
+  return {
+    tokenType,
+    issuerName,
+    redemptionContext,
+    originInfo: origins === '' ? [] : origins.split(','),
+  };
 }
 
 /** challenge_digest = SHA-256(TokenChallenge) (RFC 9577 §2.2). */
@@ -83,7 +90,11 @@ export interface TokenRequest {
 
 export function encodeTokenRequest(request: TokenRequest): Uint8Array {
   if (request.blindedMsg.length !== NK) throw new RangeError('blinded_msg must be Nk bytes');
-  return concatBytes(u16(request.tokenType), new Uint8Array([request.truncatedTokenKeyId]), request.blindedMsg);
+  return concatBytes(
+    u16(request.tokenType),
+    new Uint8Array([request.truncatedTokenKeyId]),
+    request.blindedMsg,
+  );
 }
 
 function readTokenRequest(r: ByteReader): TokenRequest {
@@ -151,7 +162,11 @@ export interface Token {
 
 /** token_input = token_type || nonce || challenge_digest || token_key_id (RFC 9578 §6.1). */
 export function encodeTokenInput(token: Omit<Token, 'authenticator'>): Uint8Array {
-  if (token.nonce.length !== NONCE_LENGTH || token.challengeDigest.length !== 32 || token.tokenKeyId.length !== NID) {
+  if (
+    token.nonce.length !== NONCE_LENGTH ||
+    token.challengeDigest.length !== 32 ||
+    token.tokenKeyId.length !== NID
+  ) {
     throw new RangeError('token field length');
   }
   return concatBytes(u16(token.tokenType), token.nonce, token.challengeDigest, token.tokenKeyId);
