@@ -1,0 +1,44 @@
+export {
+  REASON_CODES,
+  ALL_REASON_CODES,
+  WEIGHTED_REASON_CODES,
+  HARD_REASON_CODES,
+  BONUS_REASON_CODES,
+  type ReasonCode,
+  type WeightedReasonCode,
+  type HardReasonCode,
+  type ReasonInfo,
+  type ReasonKind,
+  type SignalGroup,
+} from './codes.js';
+export type {
+  TokenStatus,
+  TokenOutcome,
+  AttestationStatus,
+  AttestationOutcome,
+  KeyMode,
+  RequestFacts,
+  Signals,
+  OriginStatus,
+  ReferrerKind,
+  UaFamily,
+  LibraryFingerprint,
+  Reason,
+  Verdict,
+  ScoreResult,
+} from './types.js';
+export { deriveSignals } from './derive.js';
+export { score, reasonCodes } from './score.js';
+export {
+  rulesSchema,
+  rulesOverrideSchema,
+  applyOverride,
+  DEFAULT_RULES,
+  DEFAULT_WEIGHTS,
+  type Rules,
+  type RulesOverride,
+} from './rules.js';
+export { rescore, type BacktestSummary, type StoredEvent, type FlippedEvent, type ReasonDelta } from './rescore.js';
+export { ipPrefix, parseCidr } from './ip.js';
+export { classifyUserAgent, type UaClaim } from './user-agent.js';
+export { renderReasonTables } from './docs.js';
