@@ -1,0 +1,115 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { pino, type Logger } from 'pino';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import { deleteExpiredLoginCounters, deleteExpiredSessions } from '@tagward/auth';
+import type { Database } from '@tagward/db';
+import type { ApiConfig } from './config.js';
+import { createExpressContextFactory } from './context.js';
+import { appRouter } from './router/root.js';
+import { createServices } from './services/index.js';
+import { securityHeaders } from './http/security-headers.js';
+import { dashboardRouter } from './http/dashboard.js';
+
+export interface ApiDeps {
+  db: Database;
+  config: ApiConfig;
+  /** Built dashboard (apps/dashboard/dist) to serve with a history fallback. */
+  dashboardDir?: string;
+  log?: Logger;
+  /** Clock override for tests. */
+  now?: () => Date;
+}
+
+/** Largest tRPC request body: forms and filters are small; anything bigger is refused early. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+export function createApiApp(deps: ApiDeps): express.Express {
+  const log = deps.log ?? pino({ level: deps.config.logLevel });
+  const services = createServices(deps.db, deps.config);
+  const app = express();
+  app.disable('x-powered-by');
+  // Off by default: X-Forwarded-For from the open internet would let anyone pick the IP the
+  // login throttle counts against.
+  app.set('trust proxy', deps.config.trustProxy ? 1 : false);
+  app.use(securityHeaders);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+
+  app.use(
+    '/trpc',
+    (_req, res, next) => {
+      res.setHeader('Cache-Control', 'no-store');
+      next();
+    },
+    createExpressMiddleware({
+      router: appRouter,
+      createContext: createExpressContextFactory({ db: deps.db, config: deps.config, services, now: deps.now }),
+      maxBodySize: MAX_BODY_BYTES,
+      onError({ error, path }) {
+        if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error.cause ?? error, path }, 'procedure failed');
+      },
+    }),
+  );
+
+  if (deps.dashboardDir) app.use(dashboardRouter(deps.dashboardDir));
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: 'Not found.' } });
+  });
+  return app;
+}
+
+/**
+ * Periodic clean-up the database cannot do by itself (FerretDB 1.x has no TTL indexes):
+ * expired sessions and login counters. Validation already ignores expired rows; this reclaims
+ * the space.
+ */
+export function startMaintenance(db: Database, log: Logger, everyMs = 10 * 60_000): () => void {
+  const sweep = async () => {
+    try {
+      const now = new Date();
+      await deleteExpiredSessions(db, now);
+      await deleteExpiredLoginCounters(db, now);
+    } catch (error) {
+      log.warn({ err: error }, 'maintenance sweep failed');
+    }
+  };
+  const timer = setInterval(() => void sweep(), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+export interface RunningApi {
+  url: string;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+/** Listens with the app (port 0 picks a free port) and runs the maintenance sweep. */
+export async function startApiServer(deps: ApiDeps & { port: number; host: string }): Promise<RunningApi> {
+  const log = deps.log ?? pino({ level: deps.config.logLevel });
+  const app = createApiApp({ ...deps, log });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(deps.port, deps.host, () => resolve());
+  });
+  const stopMaintenance = startMaintenance(deps.db, log);
+  const { port } = server.address() as AddressInfo;
+  const host = deps.host.includes(':') ? `[${deps.host}]` : deps.host;
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    async close() {
+      stopMaintenance();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

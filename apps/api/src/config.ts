@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { parseMasterKey } from '@tagward/keys';
+
+/**
+ * The API's whole configuration: the only place in this app that reads the environment.
+ * `loadApiConfig` maps variable names to fields; `apiConfigSchema` validates both the
+ * environment and configs built in code (the demo, the tests).
+ */
+export const apiConfigSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(4000),
+  host: z.string().default('127.0.0.1'),
+  mongodbUri: z.string().optional(),
+  dbName: z.string().default('tagward'),
+  /**
+   * 32 bytes, base64 (`openssl rand -base64 32`). Seals the page-token signing keys; it must not
+   * live in the database, or a dump of the database could mint page tokens.
+   */
+  masterKey: z.union([z.instanceof(Uint8Array), z.string()]).transform((value, ctx) => {
+    if (value instanceof Uint8Array) return value;
+    try {
+      return new Uint8Array(parseMasterKey(value));
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /** The beacon's public URL: the install snippet loads the script from it. */
+  publicBeaconUrl: z
+    .url({ protocol: /^https?$/ })
+    .default('http://localhost:4100')
+    .transform((url) => url.replace(/\/+$/, '')),
+  /**
+   * `auto`: Secure cookies except on plain-http localhost (development). `always`: Secure even
+   * there. There is deliberately no "never".
+   */
+  cookieSecure: z.enum(['auto', 'always']).default('auto'),
+  /** Other origins whose pages may call the API with cookies (a dev server on another port). */
+  trustedOrigins: z
+    .union([z.array(z.string()), z.string()])
+    .default([])
+    .transform((value) =>
+      (Array.isArray(value) ? value : value.split(','))
+        .map((origin) => origin.trim())
+        .filter(Boolean)
+        .map((origin) => new URL(origin).origin),
+    ),
+  /** Trust X-Forwarded-* from one proxy in front of us (for client IPs and https detection). */
+  trustProxy: z
+    .union([z.boolean(), z.enum(['true', 'false'])])
+    .default(false)
+    .transform((v) => v === true || v === 'true'),
+  /** Where the embed build writes manifest.json (default: @tagward/embed's dist folder). */
+  embedDir: z.string().optional(),
+  loginLimits: z
+    .object({
+      perAccount: z.coerce.number().int().min(1).default(10),
+      perIp: z.coerce.number().int().min(1).default(50),
+      windowMs: z.coerce.number().int().min(1000).default(15 * 60 * 1000),
+    })
+    .default({ perAccount: 10, perIp: 50, windowMs: 15 * 60 * 1000 }),
+  /** Whether anyone may create an account. Off: accounts are created by an operator. */
+  signupOpen: z
+    .union([z.boolean(), z.enum(['true', 'false'])])
+    .default(true)
+    .transform((v) => v === true || v === 'true'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type ApiConfig = z.output<typeof apiConfigSchema>;
+export type ApiConfigInput = z.input<typeof apiConfigSchema>;
+
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const result = apiConfigSchema.safeParse({
+    port: env.API_PORT ?? env.PORT,
+    host: env.API_HOST,
+    mongodbUri: env.MONGODB_URI || undefined,
+    dbName: env.TAGWARD_DB_NAME,
+    masterKey: env.TAGWARD_MASTER_KEY,
+    publicBeaconUrl: env.TAGWARD_PUBLIC_BEACON_URL,
+    cookieSecure: env.COOKIE_SECURE,
+    trustedOrigins: env.TAGWARD_TRUSTED_ORIGINS,
+    trustProxy: env.API_TRUST_PROXY,
+    embedDir: env.TAGWARD_EMBED_DIR,
+    signupOpen: env.TAGWARD_SIGNUP_OPEN,
+    logLevel: env.LOG_LEVEL,
+  });
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new Error(
+      `invalid API configuration:\n${lines.join('\n')}\n` +
+        'TAGWARD_MASTER_KEY is required: generate one with `openssl rand -base64 32`.',
+    );
+  }
+  return result.data;
+}

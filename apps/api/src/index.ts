@@ -1,0 +1,19 @@
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from './router/root.js';
+
+export type { AppRouter } from './router/root.js';
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+export { appRouter } from './router/root.js';
+export { createApiApp, startApiServer, startMaintenance, type ApiDeps, type RunningApi } from './app.js';
+export { apiConfigSchema, loadApiConfig, type ApiConfig, type ApiConfigInput } from './config.js';
+export { createContextInner, type Context } from './context.js';
+export { createCallerFactory } from './trpc.js';
+export { createServices, type Services } from './services/index.js';
+export { createUser } from './services/accounts.js';
+export { hashPassword } from '@tagward/auth';
+export type * from './dto.js';
+export type { OverviewDto, IntegrationStatusDto } from './services/stats.js';
+export type { EventSummaryDto, EventDetailDto, EventPageDto } from './services/events.js';
+export type { InstallDto } from './services/install.js';

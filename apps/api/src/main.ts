@@ -1,0 +1,37 @@
+import { pino } from 'pino';
+import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
+import { loadApiConfig } from './config.js';
+import { startApiServer } from './app.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fs from 'node:fs';
+
+const config = loadApiConfig();
+const log = pino({ level: config.logLevel });
+const database = await resolveDatabase(config.mongodbUri, { log: (line) => log.info(line) });
+const db = await connectDatabase(database.uri, config.dbName);
+await ensureIndexes(db);
+
+const dashboardDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard/dist');
+const api = await startApiServer({
+  db,
+  config,
+  log,
+  port: config.port,
+  host: config.host,
+  dashboardDir: fs.existsSync(dashboardDir) ? dashboardDir : undefined,
+});
+log.info({ url: api.url }, 'api listening');
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'stopping');
+  await api.close();
+  await db.close();
+  await database.release();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,19 @@
+import { router } from '../trpc.js';
+import { authRouter } from './auth.js';
+import { sitesRouter } from './sites.js';
+import { keysRouter } from './keys.js';
+import { originsRouter } from './origins.js';
+import { statsRouter } from './stats.js';
+import { eventsRouter } from './events.js';
+
+/** Every domain router, one line each. */
+export const appRouter = router({
+  auth: authRouter,
+  sites: sitesRouter,
+  keys: keysRouter,
+  origins: originsRouter,
+  stats: statsRouter,
+  events: eventsRouter,
+});
+
+export type AppRouter = typeof appRouter;

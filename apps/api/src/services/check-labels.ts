@@ -1,0 +1,25 @@
+/**
+ * Plain names for the embed script's DOM checks (ids are documented by the embed: they are
+ * stable keys of rollup documents). An id we do not know yet is shown as it is.
+ */
+const CHECK_LABELS: Record<string, string> = {
+  title_present: 'Page has a title',
+  title_length: 'Title is 10–60 characters',
+  meta_description: 'Has a meta description',
+  meta_description_length: 'Meta description is 50–160 characters',
+  h1_single: 'Exactly one h1 heading',
+  heading_order: 'Headings do not skip levels',
+  img_alt: 'Every image has alt text',
+  html_lang: 'Page declares its language',
+  viewport: 'Has a responsive viewport tag',
+  canonical: 'One canonical link',
+  robots_indexable: 'Indexable by search engines',
+  og_basics: 'Open Graph title and image',
+  jsonld_present: 'Has structured data (JSON-LD)',
+  jsonld_valid: 'Structured data parses',
+  link_text: 'Links have descriptive text',
+};
+
+export function describeCheck(id: string): string {
+  return CHECK_LABELS[id] ?? id.replace(/_/g, ' ');
+}
