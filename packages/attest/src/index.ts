@@ -23,6 +23,7 @@ export type {
   IssuedPowChallenge,
   PowVerdict,
 } from './server/attester.js';
+export { challengeForOrigin } from './server/challenges.js';
 export { createAttestHandlers } from './server/http.js';
 export type { AttestHandlerOptions, AttestHandlers } from './server/http.js';
 export { ATTEST_ERROR_CODES, AttestError } from './server/errors.js';

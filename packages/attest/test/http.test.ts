@@ -98,7 +98,7 @@ describe('endpoints', () => {
     {
       name: 'a challenge request without an Origin',
       status: 400,
-      code: 'malformed_request',
+      code: 'origin_required',
       run: () => fetch(srv.url + '/v1/attest/challenge', { method: 'POST' }),
     },
     {
@@ -187,6 +187,28 @@ describe('endpoints', () => {
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('too_many_tokens');
+  });
+
+  test('answers an RFC 9578 single TokenRequest for an unknown key with 422 unknown_key', async () => {
+    const { solvePow } = await import('../src/client/pow-solver.js');
+    const offer = (await (
+      await pageFetch(srv.url + '/v1/attest/challenge', { method: 'POST' })
+    ).json()) as {
+      pow: { challenge: string };
+    };
+    const wrongId = (srv.issuer.currentKey().keyId[31]! + 1) % 256;
+    const body = new Uint8Array([0, 2, wrongId, ...new Uint8Array(256).fill(1)]);
+    const { counters } = await solvePow(offer.pow.challenge, body);
+    const res = await fetch(srv.url + '/v1/attest/issue', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/private-token-request',
+        'tagward-pow': formatPowHeader(offer.pow.challenge, counters),
+      },
+      body,
+    });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unknown_key');
   });
 
   test('answers the CORS preflight of the issuance request', async () => {

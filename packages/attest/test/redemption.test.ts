@@ -18,6 +18,7 @@ const otherSite = challengeFor('evil.example');
 function rotatingIssuer(at: number) {
   return createIssuer({
     now: () => (T0 + at) * 1000,
+    announceAheadSeconds: 500,
     keys: [
       { privateKey: oldPem, notBefore: T0, retireAt: T0 + 1000, expiresAt: T0 + 2000 },
       { privateKey: newPem, notBefore: T0 + 1000 },
@@ -151,6 +152,7 @@ describe('redemption outcomes', () => {
 describe('key rotation', () => {
   test.each([
     { at: 10, listed: ['old'], issuing: 'old' },
+    { at: 600, listed: ['new', 'old'], issuing: 'old' },
     { at: 1000, listed: ['new', 'old'], issuing: 'new' },
     { at: 1999, listed: ['new', 'old'], issuing: 'new' },
     { at: 2000, listed: ['new'], issuing: 'new' },
@@ -218,5 +220,18 @@ describe('issuer input checks', () => {
     },
   ])('rejects $name with $code', ({ body, code }) => {
     expect(() => issuer.issue(body)).toThrow(expect.objectContaining({ code }));
+  });
+});
+
+describe('challengeForOrigin', () => {
+  test('returns one frozen object per (issuer, origin), so digests are computed once', async () => {
+    const { challengeForOrigin } = await import('../src/server/challenges.js');
+    const a = challengeForOrigin('beacon.test', 'shop.example');
+    expect(challengeForOrigin('beacon.test', 'shop.example')).toBe(a);
+    expect(challengeForOrigin('beacon.test', 'other.example')).not.toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(encodeTokenChallenge(a)).toEqual(
+      encodeTokenChallenge(challengeFor('shop.example', 'beacon.test')),
+    );
   });
 });

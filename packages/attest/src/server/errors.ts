@@ -3,10 +3,13 @@
  * dashboards and logs key on the code, so never rename one, only add.
  */
 export const ATTEST_ERROR_CODES = {
-  malformed_request: 400,
-  unsupported_token_type: 400,
-  unknown_key: 400,
+  // RFC 9578 §5.2/§6.2: an unsupported type, an unknown truncated key id or a wrongly sized
+  // blinded message MUST be answered with 422 Unprocessable Content.
+  malformed_request: 422,
+  unsupported_token_type: 422,
+  unknown_key: 422,
   too_many_tokens: 400,
+  origin_required: 400,
   pow_required: 401,
   pow_invalid: 403,
   pow_expired: 403,

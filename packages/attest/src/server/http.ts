@@ -21,10 +21,10 @@ import {
   MEDIA_TYPE_TOKEN_REQUEST,
   MEDIA_TYPE_TOKEN_RESPONSE,
   NK,
-  TOKEN_TYPE_BLIND_RSA,
   type TokenChallenge,
 } from '../shared/wire.js';
 import type { Attester } from './attester.js';
+import { challengeForOrigin } from './challenges.js';
 import { ATTEST_ERROR_CODES, AttestError, type AttestErrorCode } from './errors.js';
 import type { Issuer } from './issuer.js';
 
@@ -34,9 +34,9 @@ export interface AttestHandlerOptions {
   /** issuer_name of the TokenChallenges (the beacon's public host name). */
   issuerName: string;
   /**
-   * The TokenChallenge to hand this requester, or null to refuse. Default: bound to the host of
-   * the request's Origin header (the page the embed runs on), empty redemption context. Return
-   * the same object for the same origin if you also pass it to the verifier (digest cache).
+   * The TokenChallenge to hand this requester, or null to refuse. Default:
+   * challengeForOrigin(issuerName, host of the request's Origin header), i.e. bound to the page
+   * the embed runs on. The beacon must expect the same challenge at redemption.
    */
   tokenChallengeFor?: (
     req: IncomingMessage,
@@ -111,27 +111,15 @@ function mediaType(req: IncomingMessage): string {
 }
 
 function defaultChallenge(issuerName: string): (req: IncomingMessage) => TokenChallenge | null {
-  const cache = new Map<string, TokenChallenge>();
   return (req) => {
     const origin = req.headers.origin;
     if (!origin) return null;
-    let host: string;
     try {
-      host = new URL(origin).host;
+      const { host } = new URL(origin);
+      return host ? challengeForOrigin(issuerName, host) : null;
     } catch {
       return null;
     }
-    let challenge = cache.get(host);
-    if (!challenge) {
-      challenge = {
-        tokenType: TOKEN_TYPE_BLIND_RSA,
-        issuerName,
-        redemptionContext: new Uint8Array(0),
-        originInfo: [host],
-      };
-      if (cache.size < 10_000) cache.set(host, challenge);
-    }
-    return challenge;
   };
 }
 
@@ -170,7 +158,7 @@ export function createAttestHandlers(options: AttestHandlerOptions): AttestHandl
         if (options.admit && !(await options.admit(req))) throw new AttestError('not_admitted');
         const tokenChallenge = await challengeFor(req);
         if (!tokenChallenge)
-          throw new AttestError('malformed_request', 'no origin to bind tokens to');
+          throw new AttestError('origin_required', 'no origin to bind tokens to');
         const challengeBytes = encodeTokenChallenge(tokenChallenge);
         const key = options.issuer.currentKey();
         const pow = options.attester.challenge();

@@ -28,6 +28,12 @@ export interface IssuerOptions {
   now?: () => number;
   /** `issuer-request-uri` of the directory: absolute, or relative to the directory URL. */
   issuerRequestUri?: string;
+  /**
+   * How long before its not-before a new key is listed (default 3600 s). Must exceed the
+   * directory's cache lifetime, so that a client holding a cached directory already knows the
+   * key a challenge names at the moment of rotation.
+   */
+  announceAheadSeconds?: number;
 }
 
 /** RFC 9578 §4 directory body. */
@@ -56,8 +62,8 @@ function isIssuing(key: PublicTokenKey, t: number): boolean {
   return key.notBefore <= t && (key.retireAt === undefined || t < key.retireAt);
 }
 
-function isListed(key: PublicTokenKey, t: number): boolean {
-  return key.notBefore <= t && (key.expiresAt === undefined || t < key.expiresAt);
+function isListed(key: PublicTokenKey, t: number, ahead: number): boolean {
+  return key.notBefore <= t + ahead && (key.expiresAt === undefined || t < key.expiresAt);
 }
 
 /**
@@ -70,6 +76,7 @@ function isListed(key: PublicTokenKey, t: number): boolean {
  */
 export function createIssuer(options: IssuerOptions): Issuer {
   const now = options.now ?? Date.now;
+  const ahead = options.announceAheadSeconds ?? 3600;
   const keys: LoadedIssuerKey[] = options.keys.map(loadIssuerKey);
   if (keys.length === 0) throw new TypeError('createIssuer: at least one key');
   const truncated = new Set<number>();
@@ -124,16 +131,14 @@ export function createIssuer(options: IssuerOptions): Issuer {
     },
     directory() {
       const t = nowSeconds(now);
-      const current = keys.find((k) => isIssuing(k, t));
-      const listed = keys.filter((k) => isListed(k, t));
-      // The issuing key goes first: clients take the first entry (RFC 9578 leaves the choice
-      // to them), and retired keys stay listed only so holders of their tokens can check them.
-      const ordered = current ? [current, ...listed.filter((k) => k !== current)] : listed;
+      // Newest not-before first: RFC 9578 §4 has clients take the first key whose not-before
+      // has passed, so an announced future key sits first and is skipped until its time.
+      const listed = keys.filter((k) => isListed(k, t, ahead));
       return {
         'issuer-request-uri': options.issuerRequestUri ?? '/v1/attest/issue',
-        'token-keys': ordered.map((k) => ({
+        'token-keys': listed.map((k) => ({
           'token-type': TOKEN_TYPE_BLIND_RSA,
-          // RFC 9578 §4: base64url of the SPKI, with padding.
+          // RFC 9578 §4: base64url of the SPKI, including padding.
           'token-key': Buffer.from(k.spki)
             .toString('base64')
             .replace(/\+/g, '-')
