@@ -99,7 +99,7 @@ function issuerBytes(view: IssuerView): Uint8Array[] {
 }
 
 describe('what each side sees', () => {
-  test('the issuer sees token type, truncated key id, blinded messages, proof of work and request headers — no IP is recorded by the handlers', () => {
+  test('the issuer sees token type, truncated key id, blinded messages, its signatures, proof of work and request headers', () => {
     expect(issuerViews).toHaveLength(3);
     for (const view of issuerViews) {
       expect(Object.keys(view).sort()).toEqual([
