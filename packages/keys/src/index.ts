@@ -4,7 +4,8 @@
  * verify-API handler. Never import this from browser code or from the SDK.
  */
 export { KeysError, type KeysErrorCode } from './errors.js';
-export type { TokenStatus, TokenOutcome } from './token-outcome.js';
+// The outcome type belongs to the trust engine, which scores it; the verifier produces it.
+export type { TokenStatus, TokenOutcome } from '@tagward/trust';
 export { keyRejection, type KeyRecord, type LookupKey } from './key-record.js';
 export {
   SECRET_KEY_PATTERN,

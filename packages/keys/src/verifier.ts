@@ -10,7 +10,7 @@ import { KeysError } from './errors.js';
 import { keyRejection, type KeyRecord, type LookupKey } from './key-record.js';
 import { openSigningKey } from './master-key.js';
 import type { SpendNonce } from './nonce.js';
-import type { TokenOutcome } from './token-outcome.js';
+import type { TokenOutcome } from '@tagward/trust';
 
 /** Default tolerance between the minter's clock and ours. */
 export const DEFAULT_CLOCK_SKEW_MS = 30_000;

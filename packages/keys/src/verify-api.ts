@@ -1,3 +1,4 @@
+import type { Verdict } from '@tagward/trust';
 import { keyRejection, type LookupKey } from './key-record.js';
 import { parseSecretKey, secretKeyMatchesHash } from './secret-key.js';
 
@@ -33,7 +34,7 @@ export interface BeaconVerification {
   /** ISO 8601. */
   receivedAt: string;
   score: number;
-  verdict: 'trusted' | 'suspect' | 'fraud';
+  verdict: Verdict;
   reasons: BeaconReason[];
 }
 
@@ -42,7 +43,7 @@ export interface StoredBeacon {
   eventId: string;
   receivedAt: Date;
   score: number;
-  verdict: 'trusted' | 'suspect' | 'fraud';
+  verdict: Verdict;
   reasons: readonly BeaconReason[];
 }
 
