@@ -26,6 +26,8 @@ export interface MintPageTokenOptions {
    */
   path: string;
   /** Lifetime in seconds, default 300, at most 900. */
+  ttlSeconds?: number;
+  /** Same as `ttlSeconds` (the name the issue uses); give one or the other. */
   ttl?: number;
   /** Issue time in ms since the epoch; defaults to now. For tests. */
   now?: number;
@@ -76,7 +78,14 @@ export function mintPageToken(options: MintPageTokenOptions): string {
       'secretKey is not a Tagward secret key (sk_live_… or sk_test_…); the publishable pk_… key cannot mint tokens',
     );
   }
-  const ttl = options.ttl ?? DEFAULT_TOKEN_TTL_S;
+  if (
+    options.ttl !== undefined &&
+    options.ttlSeconds !== undefined &&
+    options.ttl !== options.ttlSeconds
+  ) {
+    throw new TagwardError('invalid_argument', 'give ttlSeconds or ttl, not two different values');
+  }
+  const ttl = options.ttlSeconds ?? options.ttl ?? DEFAULT_TOKEN_TTL_S;
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TOKEN_TTL_S) {
     throw new TagwardError(
       'invalid_argument',

@@ -53,6 +53,21 @@ describe('mintPageToken', () => {
     expect(tokens.size).toBe(100);
   });
 
+  test.each([
+    [{ ttlSeconds: 120 }, 120_000],
+    [{ ttl: 90 }, 90_000],
+    [{}, 300_000],
+  ])('a lifetime of %o gives exp - iat = %i ms', (lifetime, expected) => {
+    const token = mintPageToken({
+      secretKey: site.key.secretKey,
+      origin: ORIGIN,
+      path: '/',
+      ...lifetime,
+    });
+    const decoded = decodePageToken(token);
+    expect(decoded.ok && decoded.token.claims.exp - decoded.token.claims.iat).toBe(expected);
+  });
+
   test('the query string is ignored, the origin canonicalised, the ttl in seconds honoured', () => {
     const token = mintPageToken({
       secretKey: site.key.secretKey,
@@ -77,6 +92,8 @@ describe('mintPageToken', () => {
     ['a ttl of 0', { ttl: 0 }, 'invalid_argument'],
     ['a ttl over 15 minutes', { ttl: MAX_TOKEN_TTL_S + 1 }, 'invalid_argument'],
     ['a fractional ttl', { ttl: 1.5 }, 'invalid_argument'],
+    ['a ttlSeconds over 15 minutes', { ttlSeconds: MAX_TOKEN_TTL_S + 1 }, 'invalid_argument'],
+    ['two different lifetimes', { ttl: 60, ttlSeconds: 120 }, 'invalid_argument'],
     ['an origin with a path', { origin: 'https://shop.example/shop' }, 'invalid_argument'],
     ['a relative path', { path: 'pricing' }, 'invalid_argument'],
     ['a javascript: origin', { origin: 'javascript:alert(1)' }, 'invalid_argument'],
