@@ -2,7 +2,7 @@ import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { generateMasterKey } from '@tagward/keys';
 import { createTestDatabase, type TestDatabase } from '@tagward/db/testing';
 import { pino } from 'pino';
-import { apiConfigSchema, type ApiConfigInput } from '../src/config.js';
+import { apiConfigSchema, type ApiConfig, type ApiConfigInput } from '../src/config.js';
 import { startApiServer, type RunningApi } from '../src/app.js';
 import type { AppRouter } from '../src/index.js';
 
@@ -10,6 +10,7 @@ export type ApiClient = ReturnType<typeof createTRPCClient<AppRouter>>;
 
 export interface TestApi {
   url: string;
+  config: ApiConfig;
   db: TestDatabase;
   api: RunningApi;
   /** A new browser-like client with its own cookie jar. */
@@ -42,6 +43,7 @@ export async function startTestApi(label: string, config: Partial<ApiConfigInput
   const api = await startApiServer({ db, config: parsed, port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }), now });
   return {
     url: api.url,
+    config: parsed,
     db,
     api,
     client: (options) => createTestClient(api.url, options),

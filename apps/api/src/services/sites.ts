@@ -78,7 +78,7 @@ async function insertWithFreshPublicKey(
 }
 
 export async function renameSite(db: Database, site: SiteRow, actor: Actor, name: string, now: Date): Promise<SiteDto> {
-  const updated = (await db.models.Site.findByIdAndUpdate(site._id, { $set: { name } }, { new: true }).lean()) as SiteRow | null;
+  const updated = (await db.models.Site.findByIdAndUpdate(site._id, { $set: { name } }, { returnDocument: 'after' }).lean()) as SiteRow | null;
   if (!updated) throw notFound('Site not found.');
   await audit(db, { actorId: actor.id, action: 'site.rename', target: String(site._id), before: { name: site.name }, after: { name }, at: now });
   return toSiteDto(updated, actor);
@@ -94,7 +94,7 @@ export async function updateSiteSettings(
   const $set: Record<string, unknown> = {};
   if (settings.pageTokenRequired !== undefined) $set.pageTokenRequired = settings.pageTokenRequired;
   if (settings.attestationCohortPct !== undefined) $set.attestationCohortPct = settings.attestationCohortPct;
-  const updated = (await db.models.Site.findByIdAndUpdate(site._id, { $set }, { new: true }).lean()) as SiteRow | null;
+  const updated = (await db.models.Site.findByIdAndUpdate(site._id, { $set }, { returnDocument: 'after' }).lean()) as SiteRow | null;
   if (!updated) throw notFound('Site not found.');
   await audit(db, {
     actorId: actor.id,

@@ -125,31 +125,28 @@ async function readBuckets(db: Database, siteId: Types.ObjectId, range: StatsRan
 }
 
 async function readTopPaths(db: Database, siteId: Types.ObjectId, range: StatsRange): Promise<PathTotals[]> {
-  // $group with plain $sum: inside FerretDB 1.x's aggregation subset. Sorting happens here,
-  // because "counted" depends on the suspect toggle and FerretDB has no $add to compute it.
-  const group = {
-    $group: {
-      _id: '$path',
-      total: { $sum: '$total' },
-      trusted: { $sum: '$verdicts.trusted' },
-      suspect: { $sum: '$verdicts.suspect' },
-      fraud: { $sum: '$verdicts.fraud' },
-    },
-  };
-  const fromDaily = range.granularity === 'day';
-  let rows = fromDaily
-    ? await db.models.DailyPathRollup.aggregate([{ $match: { siteId, day: { $gte: range.from, $lt: range.to } } }, group])
-    : [];
+  // Summed here rather than with $group: FerretDB 1.24 computes only the first of several
+  // field-path $sum accumulators of a $group (the others come back 0), and sorting needs the
+  // suspect toggle anyway, which FerretDB cannot compute without $add.
+  const projection = { _id: 0, path: 1, total: 1, verdicts: 1 };
+  type Row = { path: string; total?: number; verdicts?: Partial<Record<string, number>> };
+  let rows: Row[] =
+    range.granularity === 'day'
+      ? ((await db.models.DailyPathRollup.find({ siteId, day: { $gte: range.from, $lt: range.to } }, projection).lean()) as Row[])
+      : [];
   if (rows.length === 0) {
-    rows = await db.models.PathRollup.aggregate([{ $match: { siteId, hour: { $gte: range.from, $lt: range.to } } }, group]);
+    rows = (await db.models.PathRollup.find({ siteId, hour: { $gte: range.from, $lt: range.to } }, projection).lean()) as Row[];
   }
-  return rows.map((row: Record<string, unknown>) => ({
-    path: String(row._id),
-    total: num(row.total),
-    trusted: num(row.trusted),
-    suspect: num(row.suspect),
-    fraud: num(row.fraud),
-  }));
+  const byPath = new Map<string, PathTotals>();
+  for (const row of rows) {
+    const acc = byPath.get(row.path) ?? { path: row.path, total: 0, trusted: 0, suspect: 0, fraud: 0 };
+    acc.total += num(row.total);
+    acc.trusted += num(row.verdicts?.trusted);
+    acc.suspect += num(row.verdicts?.suspect);
+    acc.fraud += num(row.verdicts?.fraud);
+    byPath.set(row.path, acc);
+  }
+  return [...byPath.values()];
 }
 
 export async function getOverview(

@@ -1,0 +1,282 @@
+/**
+ * The permission table: one row per tRPC procedure, built against the router's own list, so a
+ * procedure added without a row fails here. For every procedure it proves that
+ * - its rightful caller can use it (so the refusals below are not an accident of bad input),
+ *   and what it returns is a plain DTO (no mongoose document, no ObjectId, no secret hash);
+ * - a user of another tenant gets NOT_FOUND for this tenant's site, and cannot reach this
+ *   tenant's events, keys, members or origins through their own site either;
+ * - a viewer can read but not change anything;
+ * - none of that changed a byte of the other tenant's data.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Types } from 'mongoose';
+import { validateSessionToken } from '@tagward/auth';
+import { appRouter } from '../src/router/root.js';
+import { createCallerFactory } from '../src/trpc.js';
+import { createContextInner } from '../src/context.js';
+import { createServices } from '../src/services/index.js';
+import { PASSWORD, codeOf, signedUpClient, startTestApi, uniqueEmail, type ApiClient, type TestApi, type TestClient } from './helpers.js';
+import { recordEvents } from './support/record-events.js';
+
+/** What a row may reference: ids of one tenant's objects. */
+interface Ids {
+  siteId: string;
+  siteName: string;
+  eventId: string;
+  kid: string;
+  viewerUserId: string;
+  origin: string;
+  email: string;
+}
+
+type Access =
+  /** Reads one site: its members (owners and viewers) and platform admins. */
+  | { kind: 'site-read' }
+  /** Changes one site, or reads its secrets: owners only. */
+  | { kind: 'site-owner' }
+  /** Acts on the caller's own account or creates their own data; takes no other tenant's id. */
+  | { kind: 'own'; why: string };
+
+interface Row {
+  access: Access;
+  input: (ids: Ids) => unknown;
+}
+
+const TABLE: Record<string, Row> = {
+  'auth.me': { access: { kind: 'own', why: "returns the caller's own user" }, input: () => undefined },
+  'auth.signUp': { access: { kind: 'own', why: 'creates a new account' }, input: () => ({ email: uniqueEmail('new'), password: PASSWORD }) },
+  'auth.logIn': { access: { kind: 'own', why: 'needs the password of the account' }, input: (ids) => ({ email: ids.email, password: PASSWORD }) },
+  'auth.logOut': { access: { kind: 'own', why: "ends the caller's own session" }, input: () => undefined },
+  'auth.logOutEverywhere': { access: { kind: 'own', why: "ends the caller's own sessions" }, input: () => undefined },
+  'auth.changePassword': { access: { kind: 'own', why: "needs the caller's current password" }, input: () => ({ currentPassword: PASSWORD, newPassword: 'a different passphrase' }) },
+  'sites.list': { access: { kind: 'own', why: "lists the caller's memberships" }, input: () => undefined },
+  'sites.create': { access: { kind: 'own', why: 'creates a site owned by the caller' }, input: () => ({ name: 'Another', mode: 'test' }) },
+  'sites.get': { access: { kind: 'site-read' }, input: (ids) => ({ siteId: ids.siteId }) },
+  'sites.rename': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, name: 'Renamed' }) },
+  'sites.updateSettings': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, pageTokenRequired: true, attestationCohortPct: 50 }) },
+  'sites.delete': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, confirmName: ids.siteName }) },
+  'sites.members': { access: { kind: 'site-read' }, input: (ids) => ({ siteId: ids.siteId }) },
+  'sites.addMember': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, email: ids.email, role: 'owner' }) },
+  'sites.removeMember': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, userId: ids.viewerUserId }) },
+  'sites.integrationStatus': { access: { kind: 'site-read' }, input: (ids) => ({ siteId: ids.siteId }) },
+  'sites.install': { access: { kind: 'site-read' }, input: (ids) => ({ siteId: ids.siteId }) },
+  'keys.list': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId }) },
+  'keys.create': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId }) },
+  'keys.rotate': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, graceHours: 1 }) },
+  'keys.revoke': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, kid: ids.kid }) },
+  'origins.check': { access: { kind: 'own', why: 'validates a string; reads no site' }, input: () => ({ input: 'https://shop.example', mode: 'live' }) },
+  'origins.add': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, origin: 'https://planted.example' }) },
+  'origins.remove': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, origin: ids.origin }) },
+  'stats.overview': { access: { kind: 'site-read' }, input: (ids) => ({ siteId: ids.siteId, preset: '30d' }) },
+  'events.list': { access: { kind: 'site-read' }, input: (ids) => ({ siteId: ids.siteId }) },
+  'events.get': { access: { kind: 'site-read' }, input: (ids) => ({ siteId: ids.siteId, eventId: ids.eventId }) },
+  'events.reasonCodes': { access: { kind: 'own', why: 'static catalogue, no site data' }, input: () => undefined },
+};
+
+type ProcedureDefs = Record<string, { _def: { type: 'query' | 'mutation' | 'subscription' } }>;
+const PROCEDURES = appRouter._def.procedures as unknown as ProcedureDefs;
+const typeOf = (path: string) => PROCEDURES[path]!._def.type;
+
+function callHttp(client: ApiClient, path: string, input: unknown): Promise<unknown> {
+  const [ns, name] = path.split('.') as [string, string];
+  const proc = (client as unknown as Record<string, Record<string, { query(i: unknown): Promise<unknown>; mutate(i: unknown): Promise<unknown> }>>)[ns]![name]!;
+  return typeOf(path) === 'query' ? proc.query(input) : proc.mutate(input);
+}
+
+let api: TestApi;
+
+/** A tenant: an owner, a viewer, a site with a key, an origin and an event. */
+interface Tenant {
+  owner: TestClient & { email: string; userId: string };
+  viewer: TestClient & { email: string; userId: string };
+  ids: Ids;
+}
+
+async function makeTenant(name: string): Promise<Tenant> {
+  const owner = await signedUpClient(api);
+  const viewer = await signedUpClient(api);
+  const { site, secretKey } = await owner.trpc.sites.create.mutate({ name, mode: 'live' });
+  await owner.trpc.origins.add.mutate({ siteId: site.id, origin: 'https://shop.example' });
+  await owner.trpc.sites.addMember.mutate({ siteId: site.id, email: viewer.email, role: 'viewer' });
+  const [eventId] = await recordEvents(api.db, new Types.ObjectId(site.id), [
+    { receivedAt: new Date(Date.now() - 3_600_000), path: `/private-${name.replace(/\W/g, '-')}`, verdict: 'fraud', score: 0.1, reasons: [{ code: 'origin_not_allowed', weight: -0.6 }] },
+  ]);
+  return {
+    owner,
+    viewer,
+    ids: {
+      siteId: site.id,
+      siteName: name,
+      eventId: eventId!.toHexString(),
+      kid: secretKey.kid,
+      viewerUserId: viewer.userId,
+      origin: 'https://shop.example',
+      email: owner.email,
+    },
+  };
+}
+
+/** Everything stored for a tenant, to prove that failed attempts changed nothing. */
+async function snapshot(tenant: Tenant): Promise<string> {
+  const siteId = new Types.ObjectId(tenant.ids.siteId);
+  const [site, keys, events, hourly, daily, users, sessions] = await Promise.all([
+    api.db.models.Site.findById(siteId).lean(),
+    api.db.models.SecretKey.find({ siteId }).sort({ kid: 1 }).lean(),
+    api.db.models.Event.find({ siteId }).sort({ _id: 1 }).lean(),
+    api.db.models.HourlyRollup.find({ siteId }).sort({ hour: 1 }).lean(),
+    api.db.models.DailyRollup.find({ siteId }).sort({ day: 1 }).lean(),
+    api.db.models.User.find({ _id: { $in: [tenant.owner.userId, tenant.viewer.userId] } }).sort({ _id: 1 }).lean(),
+    api.db.models.Session.find({ userId: { $in: [tenant.owner.userId, tenant.viewer.userId] } }).sort({ _id: 1 }).lean(),
+  ]);
+  return JSON.stringify({ site, keys, events, hourly, daily, users, sessions: sessions.map((s) => [s._id, s.expiresAt]) });
+}
+
+let victim: Tenant;
+let before: string;
+
+beforeAll(async () => {
+  api = await startTestApi('api_tenants');
+  victim = await makeTenant('Victim shop');
+  before = await snapshot(victim);
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+const paths = Object.keys(PROCEDURES).sort();
+const siteRows = Object.entries(TABLE).filter(([, row]) => row.access.kind !== 'own');
+const ownRows = Object.entries(TABLE).filter(([, row]) => row.access.kind === 'own');
+
+test('the table has exactly one row per tRPC procedure', () => {
+  expect(Object.keys(TABLE).sort()).toEqual(paths);
+});
+
+test('no procedure is a subscription (the table only knows queries and mutations)', () => {
+  expect(paths.filter((p) => typeOf(p) === 'subscription')).toEqual([]);
+});
+
+describe('the rightful caller can use every procedure and gets a plain DTO', () => {
+  const FORBIDDEN_KEYS = new Set(['_id', '__v', '$__', '_doc', '$isNew', 'passwordHash', 'secretHash', 'signingKeyEnc']);
+
+  /** Throws unless `value` is JSON-shaped: primitives, arrays and plain objects only. */
+  function assertPlain(value: unknown, where: string): void {
+    if (value === null || ['string', 'number', 'boolean', 'undefined'].includes(typeof value)) return;
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => assertPlain(v, `${where}[${i}]`));
+      return;
+    }
+    if (typeof value !== 'object') throw new Error(`${where} is a ${typeof value}`);
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) throw new Error(`${where} is a ${proto?.constructor?.name ?? 'non-plain object'}`);
+    for (const [key, inner] of Object.entries(value)) {
+      if (FORBIDDEN_KEYS.has(key)) throw new Error(`${where}.${key} must not be on the wire`);
+      assertPlain(inner, `${where}.${key}`);
+    }
+  }
+
+  test.each(paths)('%s', async (path) => {
+    const row = TABLE[path]!;
+    // A fresh tenant per procedure, so that deleting or rotating does not disturb the others.
+    const tenant = await makeTenant(`Scratch ${path}`);
+    const caller = row.access.kind === 'own' && path === 'auth.logIn' ? api.client() : tenant.owner;
+    const token = [...caller.cookies.values()][0];
+    const validated = token ? await validateSessionToken(api.db, token) : null;
+    const ctx = createContextInner({
+      db: api.db,
+      config: api.config,
+      services: createServices(api.db, api.config),
+      session: validated?.session ?? null,
+      user: validated?.user ?? null,
+    });
+    const serverCaller = createCallerFactory(appRouter)(ctx);
+    const [ns, name] = path.split('.') as [string, string];
+    const fn = (serverCaller as unknown as Record<string, Record<string, (input: unknown) => Promise<unknown>>>)[ns]![name]!;
+    const ids = path === 'sites.addMember' ? { ...tenant.ids, email: (await signedUpClient(api)).email } : tenant.ids;
+    const result = await fn(row.input(ids));
+    assertPlain(result, path);
+  });
+});
+
+describe('another tenant', () => {
+  let stranger: Tenant;
+  beforeAll(async () => {
+    stranger = await makeTenant('Stranger shop');
+  });
+
+  test.each(siteRows.map(([path]) => path))("%s on the victim's site answers NOT_FOUND", async (path) => {
+    expect(await codeOf(callHttp(stranger.owner.trpc, path, TABLE[path]!.input(victim.ids)))).toBe('NOT_FOUND');
+    expect(await snapshot(victim)).toBe(before);
+  });
+
+  test.each(siteRows.map(([path]) => path))("%s through the stranger's own site cannot reach the victim's objects", async (path) => {
+    // The stranger's own site id, with the victim's event, key, member, origin and email.
+    const crossed = { ...victim.ids, siteId: stranger.ids.siteId, siteName: stranger.ids.siteName };
+    let result: unknown;
+    try {
+      result = await callHttp(stranger.owner.trpc, path, TABLE[path]!.input(crossed));
+    } catch {
+      result = null;
+    }
+    const text = JSON.stringify(result ?? null);
+    // The victim's site-scoped objects. (Its owner's email is in the crossed input on purpose:
+    // adding a known account to one's own site is the members feature, not a leak.)
+    for (const secret of [victim.ids.siteId, victim.ids.eventId, victim.ids.kid, victim.ids.viewerUserId, '/private-Victim-shop']) {
+      expect(text).not.toContain(secret);
+    }
+    expect(await snapshot(victim)).toBe(before);
+    // Restore the stranger's site if this call deleted or changed it, so later rows still run.
+    if (path === 'sites.delete') stranger = await makeTenant('Stranger shop');
+  });
+
+  test.each([
+    ['events.get', 'NOT_FOUND'],
+    ['keys.revoke', 'NOT_FOUND'],
+    ['sites.removeMember', 'NOT_FOUND'],
+    ['origins.remove', 'NOT_FOUND'],
+  ])('%s with a victim object id under the stranger’s site is %s', async (path, code) => {
+    const crossed = { ...victim.ids, siteId: stranger.ids.siteId, siteName: stranger.ids.siteName };
+    expect(await codeOf(callHttp(stranger.owner.trpc, path, TABLE[path]!.input(crossed)))).toBe(code);
+  });
+
+  test.each(ownRows.map(([path]) => path))('%s (%s) run by a stranger leaves the victim untouched', async (path) => {
+    const someone = await signedUpClient(api);
+    const result = await callHttp(someone.trpc, path, TABLE[path]!.input({ ...stranger.ids, email: someone.email }));
+    const text = JSON.stringify(result ?? null);
+    expect(text).not.toContain(victim.ids.siteId);
+    expect(text).not.toContain(victim.owner.email);
+    expect(await snapshot(victim)).toBe(before);
+  });
+
+  test("the stranger's site list does not include the victim's site", async () => {
+    const sites = await stranger.owner.trpc.sites.list.query();
+    expect(sites.map((s) => s.id)).not.toContain(victim.ids.siteId);
+  });
+});
+
+describe('a viewer', () => {
+  test.each(siteRows.map(([path, row]) => [path, row.access.kind === 'site-read' ? 'OK' : 'FORBIDDEN'] as const))(
+    '%s answers %s',
+    async (path, expected) => {
+      expect(await codeOf(callHttp(victim.viewer.trpc, path, TABLE[path]!.input(victim.ids)))).toBe(expected);
+      expect(await snapshot(victim)).toBe(before);
+    },
+  );
+
+  test('a viewer cannot promote themselves to owner', async () => {
+    expect(await codeOf(victim.viewer.trpc.sites.addMember.mutate({ siteId: victim.ids.siteId, email: victim.viewer.email, role: 'owner' }))).toBe('FORBIDDEN');
+    expect((await victim.viewer.trpc.sites.get.query({ siteId: victim.ids.siteId })).role).toBe('viewer');
+  });
+});
+
+test('logged-out callers get UNAUTHORIZED from everything but the public auth procedures', async () => {
+  const open = new Set(['auth.me', 'auth.signUp', 'auth.logIn', 'auth.logOut']);
+  // Logging in needs an account of one's own (the victim's password is not the point here).
+  const ids = { ...victim.ids, email: (await signedUpClient(api)).email };
+  for (const path of paths) {
+    // A fresh client each time: signing up or logging in would give it a session.
+    const code = await codeOf(callHttp(api.client().trpc, path, TABLE[path]!.input(ids)));
+    if (open.has(path)) expect([path, code]).not.toEqual([path, 'UNAUTHORIZED']);
+    else expect([path, code]).toEqual([path, 'UNAUTHORIZED']);
+  }
+  expect(await snapshot(victim)).toBe(before);
+});
