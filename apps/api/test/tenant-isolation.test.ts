@@ -35,7 +35,9 @@ type Access =
   /** Changes one site, or reads its secrets: owners only. */
   | { kind: 'site-owner' }
   /** Acts on the caller's own account or creates their own data; takes no other tenant's id. */
-  | { kind: 'own'; why: string };
+  | { kind: 'own'; why: string }
+  /** Platform administration (moderation): User.role 'admin' only; everyone else FORBIDDEN. */
+  | { kind: 'admin' };
 
 interface Row {
   access: Access;
@@ -134,6 +136,13 @@ async function snapshot(tenant: Tenant): Promise<string> {
 let victim: Tenant;
 let before: string;
 
+/** A platform admin: an ordinary account whose role an operator set to 'admin'. */
+async function adminClient(): Promise<TestClient> {
+  const admin = await signedUpClient(api);
+  await api.db.models.User.updateOne({ _id: admin.userId }, { $set: { role: 'admin' } });
+  return admin;
+}
+
 beforeAll(async () => {
   api = await startTestApi('api_tenants');
   victim = await makeTenant('Victim shop');
@@ -144,8 +153,9 @@ afterAll(async () => {
 });
 
 const paths = Object.keys(PROCEDURES).sort();
-const siteRows = Object.entries(TABLE).filter(([, row]) => row.access.kind !== 'own');
+const siteRows = Object.entries(TABLE).filter(([, row]) => row.access.kind === 'site-read' || row.access.kind === 'site-owner');
 const ownRows = Object.entries(TABLE).filter(([, row]) => row.access.kind === 'own');
+const adminRows = Object.entries(TABLE).filter(([, row]) => row.access.kind === 'admin');
 
 test('the table has exactly one row per tRPC procedure', () => {
   expect(Object.keys(TABLE).sort()).toEqual(paths);
@@ -178,7 +188,7 @@ describe('the rightful caller can use every procedure and gets a plain DTO', () 
     const row = TABLE[path]!;
     // A fresh tenant per procedure, so that deleting or rotating does not disturb the others.
     const tenant = await makeTenant(`Scratch ${path}`);
-    const caller = row.access.kind === 'own' && path === 'auth.logIn' ? api.client() : tenant.owner;
+    const caller = path === 'auth.logIn' ? api.client() : row.access.kind === 'admin' ? await adminClient() : tenant.owner;
     const token = [...caller.cookies.values()][0];
     const validated = token ? await validateSessionToken(api.db, token) : null;
     const ctx = createContextInner({
@@ -254,7 +264,8 @@ describe('another tenant', () => {
 });
 
 describe('a viewer', () => {
-  test.each(siteRows.map(([path, row]) => [path, row.access.kind === 'site-read' ? 'OK' : 'FORBIDDEN'] as const))(
+  // Admin rows too: a site member is not a platform admin.
+  test.each([...siteRows, ...adminRows].map(([path, row]) => [path, row.access.kind === 'site-read' ? 'OK' : 'FORBIDDEN'] as const))(
     '%s answers %s',
     async (path, expected) => {
       expect(await codeOf(callHttp(victim.viewer.trpc, path, TABLE[path]!.input(victim.ids)))).toBe(expected);

@@ -5,7 +5,7 @@
  * the dashboard reads it, without running the beacon.
  */
 import type { Database } from '@tagward/db';
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
