@@ -10,6 +10,7 @@ import { rateCounterModel } from './rate-counter.js';
 import { rulesVersionModel } from './rules-version.js';
 import { auditLogModel } from './audit-log.js';
 import { saltModel } from './salt.js';
+import { backtestJobModel } from './backtest-job.js';
 
 export function registerModels(conn: mongoose.Connection) {
   return {
@@ -27,6 +28,7 @@ export function registerModels(conn: mongoose.Connection) {
     RulesVersion: rulesVersionModel(conn),
     AuditLog: auditLogModel(conn),
     Salt: saltModel(conn),
+    BacktestJob: backtestJobModel(conn),
   };
 }
 

@@ -1,0 +1,399 @@
+import type { Database } from '@tagward/db';
+import { applyOverride, rescore, type BacktestSummary, type Rules, type StoredEvent } from '@tagward/trust';
+import { Types } from 'mongoose';
+import { audit } from '../audit.js';
+import { describeReason } from '../explain.js';
+import { badRequest, conflict, notFound } from '../errors.js';
+import { BacktestAccumulator, type AccumulatedResult } from './backtest-summary.js';
+import type { BacktestJobDto, BacktestResultDto, BacktestStatus } from './dto.js';
+import { draftSnapshot, emailsOf, type Actor, type DraftSnapshot } from './rules.js';
+
+/**
+ * Backtests run as jobs inside the API process: one cursor over the window's events, read in
+ * batches (only the fields scoring needs), re-scored with the draft through the trust engine's
+ * `rescore`, with a turn of the event loop between batches so that requests keep being served
+ * while a million events are scored. Progress goes to the job document, which the UI polls.
+ */
+
+export const BACKTEST_MAX_DAYS = 92;
+const SAMPLE_SIZE = 50;
+/** A running job whose process has not beaten for this long is considered dead. */
+const STALE_AFTER_MS = 30_000;
+const HEARTBEAT_MS = 5_000;
+
+export interface BacktestOptions {
+  /** Events per cursor batch (one getMore each). */
+  batchSize?: number;
+  /** How often progress is written to the job document. */
+  progressEveryMs?: number;
+}
+
+export interface BacktestWindow {
+  from: Date;
+  to: Date;
+  siteId?: string;
+}
+
+interface JobRow {
+  _id: Types.ObjectId;
+  status: BacktestStatus;
+  from: Date;
+  to: Date;
+  rules: { snapshot?: DraftSnapshot; siteId?: string | null } & Record<string, unknown>;
+  createdBy: Types.ObjectId;
+  total: number;
+  processed: number;
+  cancelRequested: boolean;
+  result: AccumulatedResult | BacktestResultDto | null;
+  error: string | null;
+  startedAt: Date;
+  heartbeatAt: Date;
+  finishedAt: Date | null;
+}
+
+interface RunningJob {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/** Jobs this process runs. A cancel reaches them at once; other processes see the DB flag. */
+const running = new Map<string, RunningJob>();
+
+/** Resolves when the job (run by this process) has finished, whatever its outcome. */
+export async function waitForBacktest(jobId: string): Promise<void> {
+  await running.get(jobId)?.done;
+}
+
+/** Stops every job of this process (server shutdown, tests). */
+export async function stopAllBacktests(): Promise<void> {
+  const jobs = [...running.values()];
+  for (const job of jobs) job.controller.abort();
+  await Promise.all(jobs.map((job) => job.done));
+}
+
+async function reapStaleJobs(db: Database, now: Date): Promise<void> {
+  const stale = await db.models.BacktestJob.find({ status: 'running', heartbeatAt: { $lt: new Date(now.getTime() - STALE_AFTER_MS) } }, { _id: 1 }).lean();
+  const orphans = stale.filter((job) => !running.has(String(job._id))).map((job) => job._id);
+  if (orphans.length === 0) return;
+  await db.models.BacktestJob.updateMany(
+    { _id: { $in: orphans }, status: 'running' },
+    { $set: { status: 'failed', error: 'Interrupted: the API process running it stopped.', finishedAt: now } },
+  );
+}
+
+export async function startBacktest(
+  db: Database,
+  actor: Actor,
+  window: BacktestWindow,
+  now: Date,
+  options: BacktestOptions = {},
+): Promise<BacktestJobDto> {
+  if (!(window.from < window.to)) throw badRequest('The window must end after it starts.');
+  if (window.to.getTime() - window.from.getTime() > BACKTEST_MAX_DAYS * 86_400_000) {
+    throw badRequest(`Backtest at most ${BACKTEST_MAX_DAYS} days at a time.`);
+  }
+  if (window.siteId && !(await db.models.Site.exists({ _id: window.siteId }))) throw notFound('Site not found.');
+  await reapStaleJobs(db, now);
+  // One at a time: two full scans would share the same two cores and the same database.
+  const busy = await db.models.BacktestJob.findOne({ status: 'running' }, { startedAt: 1 }).lean();
+  if (busy) throw conflict('A backtest is already running. Wait for it or cancel it.');
+
+  const snapshot = await draftSnapshot(db);
+  const job = await db.models.BacktestJob.create({
+    status: 'running',
+    from: window.from,
+    to: window.to,
+    rules: { snapshot, siteId: window.siteId ?? null },
+    createdBy: new Types.ObjectId(actor.id),
+    total: 0,
+    processed: 0,
+    startedAt: now,
+    heartbeatAt: now,
+  });
+  const jobId = String(job._id);
+  await audit(db, {
+    actorId: actor.id,
+    action: 'backtest.start',
+    target: jobId,
+    before: null,
+    after: {
+      from: window.from.toISOString(),
+      to: window.to.toISOString(),
+      siteId: window.siteId ?? null,
+      globalVersion: snapshot.global.version,
+      globalSource: snapshot.global.source,
+      overrides: snapshot.overrides.map((o) => ({ siteId: o.siteId, version: o.version, source: o.source })),
+    },
+    at: now,
+  });
+
+  const controller = new AbortController();
+  const done = runJob(db, job._id, snapshot, window, controller.signal, options).finally(() => running.delete(jobId));
+  running.set(jobId, { controller, done });
+  return getBacktest(db, jobId, now);
+}
+
+function isScorable(signals: unknown): boolean {
+  return typeof signals === 'object' && signals !== null && (signals as { v?: unknown }).v === 1;
+}
+
+interface EventRow {
+  _id: Types.ObjectId;
+  siteId: Types.ObjectId;
+  signals: unknown;
+  score: number;
+  verdict: StoredEvent['verdict'];
+  reasons: StoredEvent['reasons'];
+}
+
+/** The rules a site's events are re-scored with: the draft global merged with its override. */
+function rulesResolver(snapshot: DraftSnapshot): (siteId: string) => Rules {
+  const overrides = new Map(snapshot.overrides.map((o) => [o.siteId, o.rules]));
+  const merged = new Map<string, Rules>();
+  return (siteId) => {
+    let rules = merged.get(siteId);
+    if (!rules) {
+      const override = overrides.get(siteId);
+      rules = override ? applyOverride(snapshot.global.rules, override) : snapshot.global.rules;
+      merged.set(siteId, rules);
+    }
+    return rules;
+  };
+}
+
+/** Scores one batch, grouped by site. A group that throws is retried event by event. */
+export function scoreBatch(rows: ReadonlyArray<EventRow>, rulesFor: (siteId: string) => Rules, acc: BacktestAccumulator, sampleSize: number): void {
+  const groups = new Map<string, StoredEvent[]>();
+  let skipped = 0;
+  for (const row of rows) {
+    if (!isScorable(row.signals) || !row.verdict) {
+      skipped += 1;
+      continue;
+    }
+    const siteId = String(row.siteId);
+    let group = groups.get(siteId);
+    if (!group) groups.set(siteId, (group = []));
+    group.push({
+      id: String(row._id),
+      signals: row.signals as StoredEvent['signals'],
+      score: row.score,
+      verdict: row.verdict,
+      reasons: Array.isArray(row.reasons) ? row.reasons : [],
+    });
+  }
+  for (const [siteId, events] of groups) {
+    const rules = rulesFor(siteId);
+    let summary: BacktestSummary | null;
+    try {
+      summary = rescore(events, rules, { sampleSize });
+    } catch {
+      summary = null;
+    }
+    if (summary) {
+      acc.add(siteId, summary);
+      continue;
+    }
+    // Some stored signals in this group do not fit the engine: score one by one, skip the bad ones.
+    for (const event of events) {
+      try {
+        acc.add(siteId, rescore([event], rules, { sampleSize }));
+      } catch {
+        skipped += 1;
+      }
+    }
+  }
+  acc.addSkipped(skipped);
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function runJob(
+  db: Database,
+  jobId: Types.ObjectId,
+  snapshot: DraftSnapshot,
+  window: BacktestWindow,
+  signal: AbortSignal,
+  options: BacktestOptions,
+): Promise<void> {
+  const batchSize = options.batchSize ?? 1000;
+  const progressEveryMs = options.progressEveryMs ?? 500;
+  const Jobs = db.models.BacktestJob;
+  const acc = new BacktestAccumulator(SAMPLE_SIZE);
+  const rulesFor = rulesResolver(snapshot);
+  const filter: Record<string, unknown> = { receivedAt: { $gte: window.from, $lt: window.to } };
+  if (window.siteId) filter.siteId = new Types.ObjectId(window.siteId);
+  // The heartbeat runs on a timer so that a long count or a slow batch does not look like death.
+  const heartbeat = setInterval(() => {
+    Jobs.updateOne({ _id: jobId, status: 'running' }, { $set: { heartbeatAt: new Date() } }).catch(() => undefined);
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+  let cursor: ReturnType<typeof db.models.Event.collection.find> | null = null;
+  try {
+    const total = await db.models.Event.countDocuments(filter);
+    await Jobs.updateOne({ _id: jobId }, { $set: { total, heartbeatAt: new Date() } });
+    // The driver's cursor, read a whole batch at a time: plain objects (as `.lean()` gives) and
+    // only the fields scoring needs, so a batch costs one getMore and no per-document promise.
+    cursor = db.models.Event.collection.find(filter, {
+      projection: { siteId: 1, signals: 1, score: 1, verdict: 1, reasons: 1 },
+      batchSize,
+    });
+    let lastWrite = Date.now();
+    let canceled = false;
+    while (await cursor.hasNext()) {
+      const rows = cursor.readBufferedDocuments(batchSize) as unknown as EventRow[];
+      scoreBatch(rows, rulesFor, acc, SAMPLE_SIZE);
+      if (signal.aborted) {
+        canceled = true;
+        break;
+      }
+      if (Date.now() - lastWrite >= progressEveryMs) {
+        lastWrite = Date.now();
+        const partial = acc.result();
+        const state = await Jobs.findOneAndUpdate(
+          { _id: jobId },
+          { $set: { processed: acc.processed, heartbeatAt: new Date(), result: { ...partial, sample: [] } } },
+          { new: true, projection: { cancelRequested: 1 } },
+        ).lean();
+        if (!state || state.cancelRequested) {
+          canceled = true;
+          break;
+        }
+      }
+      await yieldToEventLoop();
+    }
+    const result = await enrichResult(db, acc.result());
+    await Jobs.updateOne(
+      { _id: jobId },
+      { $set: { status: canceled ? 'canceled' : 'done', processed: acc.processed, result, finishedAt: new Date(), heartbeatAt: new Date() } },
+    );
+  } catch (error) {
+    await Jobs.updateOne(
+      { _id: jobId },
+      { $set: { status: 'failed', error: (error as Error).message.slice(0, 500), processed: acc.processed, finishedAt: new Date() } },
+    ).catch(() => undefined);
+  } finally {
+    clearInterval(heartbeat);
+    await cursor?.close().catch(() => undefined);
+  }
+}
+
+async function siteNames(db: Database, ids: Iterable<string>): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)].filter((id) => Types.ObjectId.isValid(id));
+  if (unique.length === 0) return new Map();
+  const sites = await db.models.Site.find({ _id: { $in: unique.map((id) => new Types.ObjectId(id)) } }, { name: 1 }).lean();
+  return new Map(sites.map((s) => [String(s._id), s.name]));
+}
+
+/** Final form: sampled events get their time, path and site name; reasons their titles. */
+async function enrichResult(db: Database, raw: AccumulatedResult): Promise<BacktestResultDto> {
+  const sites = raw.sites.slice(0, 200);
+  const names = await siteNames(db, [...sites.map((s) => s.siteId), ...raw.sample.map((s) => s.siteId)]);
+  const events = raw.sample.length
+    ? ((await db.models.Event.find({ _id: { $in: raw.sample.map((s) => new Types.ObjectId(s.id)) } }, { receivedAt: 1, 'page.path': 1 }).lean()) as Array<{
+        _id: Types.ObjectId;
+        receivedAt?: Date;
+        page?: { path?: string };
+      }>)
+    : [];
+  const byId = new Map(events.map((e) => [String(e._id), e]));
+  return {
+    total: raw.total,
+    skipped: raw.skipped,
+    before: raw.before,
+    after: raw.after,
+    flipped: raw.flipped,
+    transitions: raw.transitions,
+    reasonDeltas: raw.reasonDeltas.map((r) => ({ ...r, title: describeReason(r.code).title })),
+    meanScore: raw.meanScore,
+    sample: raw.sample.map((s) => {
+      const event = byId.get(s.id);
+      return {
+        id: s.id,
+        siteId: s.siteId,
+        siteName: names.get(s.siteId) ?? s.siteId,
+        receivedAt: event?.receivedAt ? event.receivedAt.toISOString() : null,
+        path: event?.page?.path ?? '',
+        before: { score: s.before.score, verdict: s.before.verdict, reasons: [...s.before.reasons] },
+        after: {
+          score: s.after.score,
+          verdict: s.after.verdict,
+          reasons: s.after.reasons.map((r) => ({ code: r.code, weight: r.weight, detail: r.detail })),
+        },
+      };
+    }),
+    sites: sites.map((s) => ({ ...s, siteName: names.get(s.siteId) ?? s.siteId })),
+  };
+}
+
+/** A running job's partial result lacks titles and names; give it the final shape. */
+function toResultDto(raw: JobRow['result']): BacktestResultDto | null {
+  if (!raw) return null;
+  return {
+    ...raw,
+    reasonDeltas: raw.reasonDeltas.map((r) => ({ code: r.code, before: r.before, after: r.after, delta: r.delta, title: describeReason(r.code).title })),
+    sample: (raw.sample as BacktestResultDto['sample']).filter((s) => 'siteName' in s),
+    sites: raw.sites.map((s) => ({ siteId: s.siteId, siteName: 'siteName' in s ? String(s.siteName) : s.siteId, total: s.total, before: s.before, after: s.after })),
+  };
+}
+
+function toJobDto(row: JobRow, emails: Map<string, string>, now: Date): BacktestJobDto {
+  const snapshot = row.rules.snapshot;
+  const finished = row.status !== 'running';
+  const by = String(row.createdBy);
+  return {
+    id: String(row._id),
+    status: row.status,
+    from: row.from.toISOString(),
+    to: row.to.toISOString(),
+    siteId: typeof row.rules.siteId === 'string' ? row.rules.siteId : null,
+    rules: {
+      globalVersion: snapshot?.global.version ?? 0,
+      globalSource: snapshot?.global.source ?? 'default',
+      overrides: snapshot?.overrides.length ?? 0,
+    },
+    createdBy: emails.get(by) ?? by,
+    total: row.total,
+    processed: row.processed,
+    progress: finished ? 1 : row.total > 0 ? Math.min(1, row.processed / row.total) : 0,
+    cancelRequested: row.cancelRequested,
+    error: row.error,
+    startedAt: row.startedAt.toISOString(),
+    finishedAt: row.finishedAt ? row.finishedAt.toISOString() : null,
+    elapsedMs: (row.finishedAt ?? now).getTime() - row.startedAt.getTime(),
+    result: toResultDto(row.result),
+  };
+}
+
+export async function getBacktest(db: Database, jobId: string, now: Date): Promise<BacktestJobDto> {
+  await reapStaleJobs(db, now);
+  const row = (await db.models.BacktestJob.findById(jobId).lean()) as JobRow | null;
+  if (!row) throw notFound('Backtest not found.');
+  return toJobDto(row, await emailsOf(db, [row.createdBy]), now);
+}
+
+/** Recent jobs without their results (the list view); open one to see its result. */
+export async function listBacktests(db: Database, now: Date, limit = 20): Promise<BacktestJobDto[]> {
+  await reapStaleJobs(db, now);
+  const rows = (await db.models.BacktestJob.find({}, { result: 0 }).sort({ startedAt: -1 }).limit(limit).lean()) as unknown as JobRow[];
+  const emails = await emailsOf(db, rows.map((r) => r.createdBy));
+  return rows.map((row) => toJobDto({ ...row, result: null }, emails, now));
+}
+
+export async function cancelBacktest(db: Database, actor: Actor, jobId: string, now: Date): Promise<BacktestJobDto> {
+  const updated = await db.models.BacktestJob.findOneAndUpdate({ _id: jobId, status: 'running' }, { $set: { cancelRequested: true } }, { new: true, projection: { _id: 1 } }).lean();
+  if (!updated) {
+    if (!(await db.models.BacktestJob.exists({ _id: jobId }))) throw notFound('Backtest not found.');
+    throw conflict('This backtest has already finished.');
+  }
+  running.get(jobId)?.controller.abort();
+  await audit(db, { actorId: actor.id, action: 'backtest.cancel', target: jobId, before: { status: 'running' }, after: { cancelRequested: true }, at: now });
+  await waitForBacktestBriefly(jobId);
+  return getBacktest(db, jobId, now);
+}
+
+/** Gives a local job a moment to stop, so the answer usually already says "canceled". */
+async function waitForBacktestBriefly(jobId: string): Promise<void> {
+  const job = running.get(jobId);
+  if (!job) return;
+  await Promise.race([job.done, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+}
