@@ -1,0 +1,2 @@
+/** Shared by every module of the script (one binding in the bundle instead of one per file). */
+export const d = document;
