@@ -9,6 +9,7 @@ import {
 import { KeysError } from './errors.js';
 import { keyRejection, type KeyRecord, type LookupKey } from './key-record.js';
 import { openSigningKey } from './master-key.js';
+import { pageUrlParts, type PageUrlParts } from './page-url.js';
 import type { SpendNonce } from './nonce.js';
 import type { TokenOutcome } from '@tagward/trust';
 
@@ -136,21 +137,13 @@ function createKeyCache(options: {
 
 function requestOriginMatches(
   claimOrigin: string,
-  context: TokenVerifyContext,
-  pageUrl: URL | undefined,
-) {
-  const presented = context.origin ?? pageUrl?.origin;
+  headerOrigin: string | null | undefined,
+  page: PageUrlParts | undefined,
+): boolean {
+  const presented = headerOrigin ?? page?.origin;
   if (!presented) return false;
   // Browsers send the canonical form, so the exact comparison is the common (fast) case.
   return presented === claimOrigin || canonicalPageTokenOrigin(presented) === claimOrigin;
-}
-
-function parseUrl(url: string): URL | undefined {
-  try {
-    return new URL(url);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -222,11 +215,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (rejection === 'expired') return { ...found, status: 'expired_key' };
     if (key.record.siteId !== context.siteId) return { ...found, status: 'wrong_site' };
 
-    const pageUrl = parseUrl(context.url);
-    if (!requestOriginMatches(claims.origin, context, pageUrl)) {
+    const page = pageUrlParts(context.url, claims.origin);
+    if (!requestOriginMatches(claims.origin, context.origin, page)) {
       return { ...found, status: 'wrong_origin' };
     }
-    if (!pageUrl || !pagePathMatches(claims.path, pageUrl.pathname)) {
+    if (!page || !pagePathMatches(claims.path, page.pathname)) {
       return { ...found, status: 'wrong_path' };
     }
     if (now >= claims.exp + clockSkewMs) return { ...found, status: 'expired' };
