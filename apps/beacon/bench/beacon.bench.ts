@@ -58,7 +58,7 @@ const requestOptions = {
   method: 'POST' as const,
   path: '/v1/collect',
   headers,
-  setupRequest: (request: { body?: string }) => {
+  setupRequest: (request: autocannon.Request) => {
     request.body = JSON.stringify(beaconPayload(site.publicKey));
     return request;
   },

@@ -27,6 +27,16 @@ export const beaconConfigSchema = z.object({
   siteCacheMs: z.coerce.number().int().min(0).default(5000),
   /** A body not fully received within this is cut off (408): slow-loris protection. */
   bodyTimeoutMs: z.coerce.number().int().min(50).default(10_000),
+  /**
+   * Attestation experiment (Privacy Pass issuer and redeemer). Off unless both the issuer key and
+   * the attester secret are set; every beacon process must share them.
+   */
+  attestIssuerKeyFile: z.string().optional(),
+  attestSecret: z.string().min(32).optional(),
+  /** issuer_name in TokenChallenges: the beacon's public host (host[:port]). */
+  attestIssuerName: z.string().default('localhost:4100'),
+  /** Leading zero bits per proof-of-work partial solution (4 per challenge). */
+  attestDifficultyBits: z.coerce.number().int().min(1).max(24).default(13),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -50,6 +60,10 @@ export function loadBeaconConfig(env: NodeJS.ProcessEnv = process.env): BeaconCo
     rulesRefreshMs: env.BEACON_RULES_REFRESH_MS,
     siteCacheMs: env.BEACON_SITE_CACHE_MS,
     bodyTimeoutMs: env.BEACON_BODY_TIMEOUT_MS,
+    attestIssuerKeyFile: env.TAGWARD_ATTEST_ISSUER_KEY_FILE || undefined,
+    attestSecret: env.TAGWARD_ATTEST_SECRET || undefined,
+    attestIssuerName: env.TAGWARD_ATTEST_ISSUER_NAME,
+    attestDifficultyBits: env.TAGWARD_ATTEST_DIFFICULTY_BITS,
     logLevel: env.LOG_LEVEL,
   });
 }

@@ -120,7 +120,7 @@ export async function createBeacon(deps: BeaconDeps): Promise<Beacon> {
       return;
     }
     for (const extra of deps.routes ?? []) {
-      if (req.method === extra.method && extra.match(pathname)) return extra.handle(req, res);
+      if ((extra.method === 'ANY' || req.method === extra.method) && extra.match(pathname)) return extra.handle(req, res);
     }
     if (req.method === 'GET' && deps.embedDir && serveEmbed(deps.embedDir, pathname, res)) return;
     sendError(res, new BeaconError('not_found', 'no such route'));

@@ -1,10 +1,10 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { mintPageToken } from '@tagward/sdk-node';
 import {
   SITE_ORIGIN,
   beaconPayload,
   chromiumBeaconHeaders,
+  mintAgedToken,
   postBeacon,
   seedSite,
   startTestBeacon,
@@ -50,8 +50,10 @@ describe('a beacon from a real page view', () => {
     const payload = beaconPayload(site.publicKey);
     const body = JSON.stringify(payload);
     const first = await postBeacon(t.url, body);
+    await t.beacon.writer.drain();
     const before = await t.db.models.PathRollup.findOne({ path: '/products/widget' }).lean();
     const second = await postBeacon(t.url, body);
+    await t.beacon.writer.drain();
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(await storedCount(payload.id)).toBe(1);
     const after = await t.db.models.PathRollup.findOne({ path: '/products/widget' }).lean();
@@ -59,7 +61,7 @@ describe('a beacon from a real page view', () => {
   });
 
   test('a valid page token is accepted once; its replay is stored as fraud', async () => {
-    const token = mintPageToken({ secretKey: site.secretKey, origin: SITE_ORIGIN, path: '/products/widget' });
+    const token = await mintAgedToken(site);
     const first = beaconPayload(site.publicKey, { token });
     const replay = beaconPayload(site.publicKey, { token });
     expect((await postBeacon(t.url, JSON.stringify(first))).status).toBe(200);
@@ -68,11 +70,11 @@ describe('a beacon from a real page view', () => {
     const b = await t.db.models.Event.findOne({ eventId: replay.id }).lean();
     expect(a).toMatchObject({ verdict: 'trusted', tokenValid: true });
     expect(b).toMatchObject({ verdict: 'fraud', tokenValid: false });
-    expect(b!.reasons.map((r: { code: string }) => r.code)).toContain('token_replayed');
+    expect(b!.reasons.map((r: { code: string }) => r.code)).toContain('page_token_replayed');
   });
 
   test('the same beacon retried with its token is not mistaken for a replay', async () => {
-    const token = mintPageToken({ secretKey: site.secretKey, origin: SITE_ORIGIN, path: '/products/widget' });
+    const token = await mintAgedToken(site);
     const payload = beaconPayload(site.publicKey, { token });
     // Simulate "token spent, then the write failed": spend through a first request whose event we delete.
     expect((await postBeacon(t.url, JSON.stringify(payload))).status).toBe(200);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { pino } from 'pino';
+import { mintPageToken } from '@tagward/sdk-node';
 import { createTestDatabase, type TestDatabase } from '@tagward/db/testing';
 import type { Database } from '@tagward/db';
 import { generateMasterKey, generatePublishableKey, generateSecretKey, parseMasterKey } from '@tagward/keys';
@@ -75,6 +76,16 @@ export async function startTestBeacon(
   };
 }
 
+/**
+ * A page token as a real page view presents it: minted by the backend, then a page load and an
+ * idle callback later (trust scores tokens used within tens of milliseconds as scripted).
+ */
+export async function mintAgedToken(site: TestSite, path = '/products/widget', ageMs = 150): Promise<string> {
+  const token = mintPageToken({ secretKey: site.secretKey, origin: SITE_ORIGIN, path });
+  await new Promise((resolve) => setTimeout(resolve, ageMs));
+  return token;
+}
+
 export function eventId(): string {
   return randomBytes(12).toString('base64url');
 }
@@ -143,7 +154,7 @@ export function postBeacon(
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        let parsed: PostResult['body'] = {};
+        let parsed: PostResult['body'];
         try {
           parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         } catch {

@@ -3,8 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@tagward/db/testing';
 import { generateMasterKey } from '@tagward/keys';
-import { mintPageToken } from '@tagward/sdk-node';
-import { SITE_ORIGIN, beaconPayload, chromiumBeaconHeaders, postBeacon, seedSite, type TestSite } from './helpers.js';
+import { beaconPayload, mintAgedToken, chromiumBeaconHeaders, postBeacon, seedSite, type TestSite } from './helpers.js';
 
 const KEY_LIMIT = 40;
 const WINDOW_MS = 10 * 60_000;
@@ -68,7 +67,7 @@ test('two processes run as separate servers on their own ports', () => {
 });
 
 test('a token spent on one process is caught as a replay on the other', async () => {
-  const token = mintPageToken({ secretKey: site.secretKey, origin: SITE_ORIGIN, path: '/products/widget' });
+  const token = await mintAgedToken(site);
   const first = beaconPayload(site.publicKey, { token });
   const second = beaconPayload(site.publicKey, { token });
   expect((await postBeacon(urls[0]!, JSON.stringify(first))).status).toBe(200);

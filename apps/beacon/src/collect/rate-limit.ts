@@ -3,23 +3,30 @@ import type { Database } from '@tagward/db';
 interface LocalQuota {
   window: number;
   remaining: number;
+  /** Next slot index to try claiming; every index below it is known to be taken. */
+  nextSlot: number;
   exhausted: boolean;
   claiming?: Promise<void>;
 }
 
 export type LimitResult = { ok: true } | { ok: false; retryAfterS: number };
 
+const DUPLICATE_KEY = 11000;
+
 /**
  * A fixed-window limit that holds across every beacon process without a database round trip per
- * request. Each process claims the window's quota from a shared counter in chunks
- * (`$inc` by `chunk` on a document per key and window) and spends the chunk locally. A claim
- * grants only what is left under the limit, so the processes together never admit more than
- * `limit` per window; the price is that up to (processes × chunk) of quota can stay unused when a
- * window ends with chunks half spent. Counters are plain documents deleted by `sweep()`
- * (FerretDB 1.x has no TTL indexes).
+ * request. A window's quota is cut into `limit / chunk` slots; a process claims a slot by
+ * inserting a document whose `_id` names it (`<key>:<window>:<slot>`) and then spends that slot's
+ * `chunk` admissions locally. A unique insert is the one operation that is atomic on every server
+ * we run on — FerretDB 1.x on SQLite loses concurrent `$inc`s on one document (measured: 100
+ * concurrent increments left the counter at 3) — so two processes can never own the same slot,
+ * and together they never admit more than `limit` per window. The price: up to
+ * (processes × chunk) admissions can stay unused when a window ends with slots half spent.
+ * Slot documents are deleted by `sweep()` (FerretDB 1.x has no TTL indexes).
  */
 export class SharedQuotaLimiter {
   private readonly local = new Map<string, LocalQuota>();
+  private readonly slots: number;
 
   constructor(
     private readonly db: Database,
@@ -27,7 +34,9 @@ export class SharedQuotaLimiter {
     private readonly limit: number,
     private readonly windowMs: number,
     private readonly chunk = Math.max(1, Math.min(100, Math.floor(limit / 20))),
-  ) {}
+  ) {
+    this.slots = Math.ceil(limit / this.chunk);
+  }
 
   async take(key: string, now: number): Promise<LimitResult> {
     const window = Math.floor(now / this.windowMs);
@@ -36,7 +45,7 @@ export class SharedQuotaLimiter {
     for (;;) {
       let quota = this.local.get(id);
       if (!quota || quota.window !== window) {
-        quota = { window, remaining: 0, exhausted: false };
+        quota = { window, remaining: 0, nextSlot: 0, exhausted: false };
         this.local.set(id, quota);
         if (this.local.size > 200_000) this.prune(window);
       }
@@ -46,33 +55,40 @@ export class SharedQuotaLimiter {
       }
       if (quota.exhausted) return { ok: false, retryAfterS };
       // One claim at a time per key; concurrent requests wait for it and then re-check.
-      quota.claiming ??= this.claim(id, quota).finally(() => {
-        quota.claiming = undefined;
+      const current = quota;
+      current.claiming ??= this.claim(id, current).finally(() => {
+        current.claiming = undefined;
       });
-      await quota.claiming;
+      await current.claiming;
     }
   }
 
   private async claim(id: string, quota: LocalQuota): Promise<void> {
-    const doc = await this.db.models.RateCounter.findOneAndUpdate(
-      { _id: `${id}:${quota.window}` },
-      {
-        $inc: { count: this.chunk },
-        $setOnInsert: { expiresAt: new Date((quota.window + 2) * this.windowMs) },
-      },
-      { upsert: true, new: true },
-    ).lean();
-    const after = doc?.count ?? this.chunk;
-    const granted = Math.min(this.chunk, this.limit - (after - this.chunk));
-    if (granted <= 0) quota.exhausted = true;
-    else quota.remaining += granted;
+    const expiresAt = new Date((quota.window + 2) * this.windowMs);
+    while (quota.nextSlot < this.slots) {
+      const slot = quota.nextSlot++;
+      try {
+        await this.db.models.RateCounter.collection.insertOne({
+          _id: `${id}:${quota.window}:${slot}` as never,
+          count: this.chunk,
+          expiresAt,
+        });
+        // The last slot may be partial when limit is not a multiple of chunk.
+        quota.remaining += Math.min(this.chunk, this.limit - slot * this.chunk);
+        return;
+      } catch (error) {
+        if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+        // Another process owns this slot: try the next one.
+      }
+    }
+    quota.exhausted = true;
   }
 
   private prune(window: number): void {
     for (const [id, quota] of this.local) if (quota.window !== window) this.local.delete(id);
   }
 
-  /** Deletes counters of past windows. */
+  /** Deletes slot documents of past windows. */
   async sweep(now: number): Promise<void> {
     await this.db.models.RateCounter.deleteMany({ expiresAt: { $lt: new Date(now) } });
   }

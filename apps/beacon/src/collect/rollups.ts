@@ -1,10 +1,11 @@
-import type { ObjectId } from 'mongodb';
+import { createHash } from 'node:crypto';
+import type { Types } from 'mongoose';
 
 /** The fields of a stored event that the rollups count. */
 export interface RollupSource {
-  siteId: ObjectId;
+  siteId: Types.ObjectId;
   receivedAt: Date;
-  page: { path: string };
+  page: { url: string; path: string; referrer: string };
   verdict: string;
   score: number;
   reasons: Array<{ code: string; weight: number }>;
@@ -14,38 +15,51 @@ export interface RollupSource {
 }
 
 export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
 
 /** Score histogram bucket: b0 = [0, 0.1) … b9 = [0.9, 1]. */
 export function scoreBucket(score: number): string {
   return `b${Math.min(9, Math.max(0, Math.floor(score * 10)))}`;
 }
 
+/** One rollup document to `$inc`: its deterministic `_id`, the fields set on insert, the increments. */
+export interface RollupUpsert {
+  _id: string;
+  setOnInsert: Record<string, unknown>;
+  inc: Record<string, number>;
+}
+
+/** Pending increments per rollup collection, keyed by document `_id`. */
 export interface RollupIncrements {
-  hourly: Map<string, { siteId: ObjectId; hour: Date; inc: Record<string, number> }>;
-  paths: Map<string, { siteId: ObjectId; hour: Date; path: string; inc: Record<string, number> }>;
+  hourly: Map<string, RollupUpsert>;
+  daily: Map<string, RollupUpsert>;
+  paths: Map<string, RollupUpsert>;
+  dailyPaths: Map<string, RollupUpsert>;
 }
 
 export function emptyIncrements(): RollupIncrements {
-  return { hourly: new Map(), paths: new Map() };
+  return { hourly: new Map(), daily: new Map(), paths: new Map(), dailyPaths: new Map() };
 }
 
 function bump(inc: Record<string, number>, field: string, by = 1): void {
   inc[field] = (inc[field] ?? 0) + by;
 }
 
-/**
- * Adds one event to the pending increments. Keys are our own codes (verdicts, reason codes,
- * check ids validated by the payload schema), never page text; paths go to their own documents.
- */
-export function addToIncrements(acc: RollupIncrements, event: RollupSource): void {
-  const hour = new Date(Math.floor(event.receivedAt.getTime() / HOUR_MS) * HOUR_MS);
-  const siteKey = `${event.siteId.toHexString()}|${hour.getTime()}`;
-  let hourly = acc.hourly.get(siteKey);
-  if (!hourly) {
-    hourly = { siteId: event.siteId, hour, inc: {} };
-    acc.hourly.set(siteKey, hourly);
+function entry(map: Map<string, RollupUpsert>, id: string, setOnInsert: Record<string, unknown>): Record<string, number> {
+  let upsert = map.get(id);
+  if (!upsert) {
+    upsert = { _id: id, setOnInsert, inc: {} };
+    map.set(id, upsert);
   }
-  const inc = hourly.inc;
+  return upsert.inc;
+}
+
+/** Paths are page text of any length: hashed for the id, stored as a value. */
+function pathId(path: string): string {
+  return createHash('sha256').update(path).digest('base64url').slice(0, 22);
+}
+
+function countEvent(inc: Record<string, number>, event: RollupSource): void {
   bump(inc, 'total');
   bump(inc, `verdicts.${event.verdict}`);
   bump(inc, `scoreHist.${scoreBucket(event.score)}`);
@@ -53,26 +67,41 @@ export function addToIncrements(acc: RollupIncrements, event: RollupSource): voi
   for (const check of event.checks) bump(inc, `checks.${check.id}.${check.pass ? 'pass' : 'fail'}`);
   if (event.tokenValid) bump(inc, 'tokens');
   if (event.attestationCohort) bump(inc, 'cohort');
+}
 
-  const pathKey = `${siteKey}|${event.page.path}`;
-  let path = acc.paths.get(pathKey);
-  if (!path) {
-    path = { siteId: event.siteId, hour, path: event.page.path, inc: {} };
-    acc.paths.set(pathKey, path);
+/**
+ * Adds one event to the pending increments, hourly and daily. Field names are our own codes
+ * (verdicts, reason codes, check ids validated by the payload schema), never page text. Each
+ * rollup document has a deterministic `_id` (site, bucket start, path hash): the upsert then
+ * finds its document by `_id`, the one lookup FerretDB's SQLite backend answers without a scan.
+ */
+export function addToIncrements(acc: RollupIncrements, event: RollupSource): void {
+  const site = event.siteId.toHexString();
+  const t = event.receivedAt.getTime();
+  const hour = new Date(Math.floor(t / HOUR_MS) * HOUR_MS);
+  const day = new Date(Math.floor(t / DAY_MS) * DAY_MS);
+  countEvent(entry(acc.hourly, `${site}:${hour.getTime()}`, { siteId: event.siteId, hour }), event);
+  countEvent(entry(acc.daily, `${site}:${day.getTime()}`, { siteId: event.siteId, day }), event);
+
+  const p = pathId(event.page.path);
+  const pathInc = entry(acc.paths, `${site}:${hour.getTime()}:${p}`, { siteId: event.siteId, hour, path: event.page.path });
+  const dayPathInc = entry(acc.dailyPaths, `${site}:${day.getTime()}:${p}`, { siteId: event.siteId, day, path: event.page.path });
+  for (const inc of [pathInc, dayPathInc]) {
+    bump(inc, 'total');
+    bump(inc, `verdicts.${event.verdict}`);
   }
-  bump(path.inc, 'total');
-  bump(path.inc, `verdicts.${event.verdict}`);
 }
 
 export function mergeIncrements(into: RollupIncrements, from: RollupIncrements): void {
-  for (const [key, value] of from.hourly) {
-    const existing = into.hourly.get(key);
-    if (!existing) into.hourly.set(key, value);
-    else for (const [field, n] of Object.entries(value.inc)) bump(existing.inc, field, n);
+  for (const kind of ['hourly', 'daily', 'paths', 'dailyPaths'] as const) {
+    for (const [id, upsert] of from[kind]) {
+      const existing = into[kind].get(id);
+      if (!existing) into[kind].set(id, upsert);
+      else for (const [field, n] of Object.entries(upsert.inc)) bump(existing.inc, field, n);
+    }
   }
-  for (const [key, value] of from.paths) {
-    const existing = into.paths.get(key);
-    if (!existing) into.paths.set(key, value);
-    else for (const [field, n] of Object.entries(value.inc)) bump(existing.inc, field, n);
-  }
+}
+
+export function isEmpty(acc: RollupIncrements): boolean {
+  return acc.hourly.size + acc.daily.size + acc.paths.size + acc.dailyPaths.size === 0;
 }

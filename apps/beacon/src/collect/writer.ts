@@ -2,12 +2,15 @@ import type { Logger } from 'pino';
 import type { Database } from '@tagward/db';
 import { BeaconError } from '../errors.js';
 import type { BeaconMetrics } from '../metrics.js';
+import type { mongo } from 'mongoose';
 import {
   addToIncrements,
   emptyIncrements,
+  isEmpty,
   mergeIncrements,
   type RollupIncrements,
   type RollupSource,
+  type RollupUpsert,
 } from './rollups.js';
 
 export type WriteOutcome = 'inserted' | 'duplicate';
@@ -103,7 +106,9 @@ export class GroupCommitWriter {
       return outcomes;
     } catch (error) {
       const writeErrors = bulkWriteErrors(error);
-      if (writeErrors && writeErrors.every((e) => e.code === DUPLICATE_KEY)) {
+      // Only a bulk error listing nothing but duplicate keys proves the rest were written; a
+      // connection lost mid-batch can surface as a bulk error with an empty list.
+      if (writeErrors && writeErrors.length > 0 && writeErrors.every((e) => e.code === DUPLICATE_KEY)) {
         for (const e of writeErrors) outcomes[e.index] = 'duplicate';
         return outcomes;
       }
@@ -118,21 +123,20 @@ export class GroupCommitWriter {
   private async applyRollups(increments: RollupIncrements): Promise<void> {
     mergeIncrements(this.rollupBacklog, increments);
     const backlog = this.rollupBacklog;
-    if (backlog.hourly.size === 0 && backlog.paths.size === 0) return;
+    if (isEmpty(backlog)) return;
     this.rollupBacklog = emptyIncrements();
+    const { HourlyRollup, DailyRollup, PathRollup, DailyPathRollup } = this.db.models;
     try {
-      const hourlyOps = [...backlog.hourly.values()].map(({ siteId, hour, inc }) => ({
-        updateOne: { filter: { siteId, hour }, update: { $inc: inc }, upsert: true },
-      }));
-      const pathOps = [...backlog.paths.values()].map(({ siteId, hour, path, inc }) => ({
-        updateOne: { filter: { siteId, hour, path }, update: { $inc: inc }, upsert: true },
-      }));
-      if (hourlyOps.length) await this.db.models.HourlyRollup.collection.bulkWrite(hourlyOps, { ordered: false });
-      if (pathOps.length) await this.db.models.PathRollup.collection.bulkWrite(pathOps, { ordered: false });
+      await Promise.all([
+        upsertAll(HourlyRollup.collection, backlog.hourly),
+        upsertAll(DailyRollup.collection, backlog.daily),
+        upsertAll(PathRollup.collection, backlog.paths),
+        upsertAll(DailyPathRollup.collection, backlog.dailyPaths),
+      ]);
     } catch (error) {
       // Keep the increments for the next batch. If the failed bulk was partly applied before the
-      // connection broke, those hours are counted twice: rollups are a cache of the events, and
-      // `rebuildRollups` recomputes a window from the events. Logged loudly: the charts lag.
+      // connection broke, those buckets are counted twice: rollups are a cache of the events and
+      // can be recomputed from them. Logged loudly: the charts lag or drift.
       mergeIncrements(this.rollupBacklog, backlog);
       this.metrics.dbErrors.inc();
       this.log.error({ err: error }, 'rollup update failed; will retry with the next batch');
@@ -147,6 +151,18 @@ export class GroupCommitWriter {
     }
     await this.applyRollups(emptyIncrements());
   }
+}
+
+async function upsertAll(collection: mongo.Collection, upserts: Map<string, RollupUpsert>): Promise<void> {
+  if (upserts.size === 0) return;
+  const ops = [...upserts.values()].map(({ _id, setOnInsert, inc }) => ({
+    updateOne: {
+      filter: { _id: _id as never },
+      update: { $inc: inc, $setOnInsert: setOnInsert },
+      upsert: true,
+    },
+  }));
+  await collection.bulkWrite(ops, { ordered: false });
 }
 
 function bulkWriteErrors(error: unknown): Array<{ index: number; code: number }> | undefined {

@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 
-/** Fixed-window counters shared by every beacon process (`$inc` upsert on `_id`). */
+/** Rate-limit slots shared by every beacon process: one document per claimed slot (unique `_id`). */
 const schema = new mongoose.Schema(
   {
     _id: { type: String, required: true },
