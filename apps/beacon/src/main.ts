@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
 import { loadBeaconConfig } from './config.js';
 import { startBeacon } from './start.js';
+import { ClusterRollupSink, DatabaseRollupSink, fromWire, isRollupMessage } from './collect/rollup-sink.js';
 
 const config = loadBeaconConfig();
 const log = pino({ level: config.logLevel, base: { app: 'beacon', pid: process.pid } });
@@ -12,14 +13,24 @@ async function primary(): Promise<void> {
   const database = await resolveDatabase(config.mongodbUri, { log: (line) => log.info(line) });
   const db = await connectDatabase(database.uri, config.dbName);
   await ensureIndexes(db);
-  await db.close();
+  // The primary is the single writer of rollup documents for all workers (see rollup-sink.ts).
+  const rollups = new DatabaseRollupSink(db, undefined, log);
   const env = { MONGODB_URI: database.uri };
   for (let i = 0; i < config.workers; i++) cluster.fork(env);
   let alive = config.workers;
+  cluster.on('message', (_worker, message: unknown) => {
+    if (isRollupMessage(message)) void rollups.apply(fromWire(message.increments));
+  });
   cluster.on('exit', (worker, code) => {
     alive--;
     log.info({ worker: worker.process.pid, code }, 'worker exited');
-    if (alive === 0) void database.release().then(() => process.exit(0));
+    if (alive === 0) {
+      void rollups
+        .apply(fromWire({ hourly: [], daily: [], paths: [], dailyPaths: [] }))
+        .then(() => db.close())
+        .then(() => database.release())
+        .then(() => process.exit(0));
+    }
   });
   const stop = () => {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
@@ -29,7 +40,11 @@ async function primary(): Promise<void> {
 }
 
 async function single(): Promise<void> {
-  const running = await startBeacon({ config, log });
+  const running = await startBeacon({
+    config,
+    log,
+    rollupSink: cluster.isWorker ? new ClusterRollupSink() : undefined,
+  });
   log.info({ url: running.url }, 'beacon listening');
   const stop = async () => {
     log.info('stopping: refusing new beacons, flushing');

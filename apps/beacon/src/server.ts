@@ -15,6 +15,7 @@ import { RulesCache } from './collect/rules-cache.js';
 import { SiteCache } from './collect/site-cache.js';
 import { VisitorHasher } from './collect/visitor.js';
 import { GroupCommitWriter } from './collect/writer.js';
+import { DatabaseRollupSink, type RollupSink } from './collect/rollup-sink.js';
 
 export interface BeaconDeps {
   db: Database;
@@ -27,6 +28,8 @@ export interface BeaconDeps {
   /** Extra routes (verify API, attestation issuer) mounted before the 404. */
   routes?: Array<{ method: string; match: (pathname: string) => boolean; handle: http.RequestListener }>;
   now?: () => number;
+  /** Where rollup increments go; default: written by this process. Cluster workers ship them to the primary. */
+  rollupSink?: RollupSink;
 }
 
 export interface Beacon {
@@ -51,6 +54,7 @@ export async function createBeacon(deps: BeaconDeps): Promise<Beacon> {
     { maxBatch: config.maxBatch, flushDelayMs: config.flushDelayMs, maxPending: config.maxPending },
     metrics,
     log,
+    deps.rollupSink ?? new DatabaseRollupSink(db, metrics, log),
   );
   const collect: CollectDeps = {
     sites: new SiteCache(db, config.siteCacheMs),

@@ -3,6 +3,7 @@ import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
 import type { BeaconConfig } from './config.js';
 import { createBeacon, type Beacon } from './server.js';
 import { createCheckers } from './checkers.js';
+import type { RollupSink } from './collect/rollup-sink.js';
 
 export interface RunningBeacon {
   url: string;
@@ -19,6 +20,7 @@ export async function startBeacon(options: {
   log: Logger;
   embedDir?: string;
   now?: () => number;
+  rollupSink?: RollupSink;
 }): Promise<RunningBeacon> {
   const { config, log } = options;
   const database = await resolveDatabase(config.mongodbUri, { log: (line) => log.info(line) });
@@ -38,6 +40,7 @@ export async function startBeacon(options: {
     routes: checkers.routes,
     embedDir: options.embedDir,
     now: options.now,
+    rollupSink: options.rollupSink,
   });
   const url = await beacon.listen(config.port, config.host);
   return {

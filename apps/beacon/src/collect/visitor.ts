@@ -42,11 +42,16 @@ export class VisitorHasher {
 
   private async loadSalt(day: string, now: number): Promise<string> {
     const { Salt } = this.db.models;
-    await Salt.updateOne(
-      { _id: day },
-      { $setOnInsert: { salt: randomBytes(32).toString('base64'), createdAt: new Date(now) } },
-      { upsert: true },
-    );
+    try {
+      await Salt.collection.insertOne({
+        _id: day as never,
+        salt: randomBytes(32).toString('base64'),
+        createdAt: new Date(now),
+      });
+    } catch (error) {
+      // Another process created today's salt first: use theirs.
+      if ((error as { code?: number }).code !== 11000) throw error;
+    }
     const doc = await Salt.findById(day).lean();
     if (!doc) throw new Error(`salt for ${day} vanished`);
     await Salt.deleteMany({ createdAt: { $lt: new Date(now - 2 * DAY_MS) } });

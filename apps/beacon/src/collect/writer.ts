@@ -2,16 +2,8 @@ import type { Logger } from 'pino';
 import type { Database } from '@tagward/db';
 import { BeaconError } from '../errors.js';
 import type { BeaconMetrics } from '../metrics.js';
-import type { mongo } from 'mongoose';
-import {
-  addToIncrements,
-  emptyIncrements,
-  isEmpty,
-  mergeIncrements,
-  type RollupIncrements,
-  type RollupSource,
-  type RollupUpsert,
-} from './rollups.js';
+import { addToIncrements, emptyIncrements, type RollupSource } from './rollups.js';
+import type { RollupSink } from './rollup-sink.js';
 
 export type WriteOutcome = 'inserted' | 'duplicate';
 
@@ -29,21 +21,20 @@ const DUPLICATE_KEY = 11000;
  * Group commit: events wait a few milliseconds (or until a batch is full) and go to the database
  * in one `insertMany`. Each caller's promise settles only after its event's write is acknowledged,
  * so a 2xx always means "stored". While one batch is in flight the next one fills up, which is
- * what makes batches grow under load. Rollup increments of the inserted events are merged and
- * applied with `$inc` upserts after the insert; if that fails they are kept and retried with the
- * next batch (the events themselves are already safe).
+ * what makes batches grow under load. Rollup increments of the inserted events then go to the
+ * rollup sink (the events themselves are already safe whatever happens there).
  */
 export class GroupCommitWriter {
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
-  private rollupBacklog: RollupIncrements = emptyIncrements();
 
   constructor(
     private readonly db: Database,
     private readonly options: { maxBatch: number; flushDelayMs: number; maxPending: number },
     private readonly metrics: BeaconMetrics,
     private readonly log: Logger,
+    private readonly rollups: RollupSink,
   ) {}
 
   get pending(): number {
@@ -95,7 +86,7 @@ export class GroupCommitWriter {
     });
     // Answer the callers first: their events are stored whatever happens to the rollups.
     batch.forEach((p, i) => p.resolve(outcomes[i]!));
-    await this.applyRollups(increments);
+    await this.rollups.apply(increments);
   }
 
   /** Per event: inserted or duplicate (same site + idempotency id), or an Error for the batch. */
@@ -120,49 +111,14 @@ export class GroupCommitWriter {
     }
   }
 
-  private async applyRollups(increments: RollupIncrements): Promise<void> {
-    mergeIncrements(this.rollupBacklog, increments);
-    const backlog = this.rollupBacklog;
-    if (isEmpty(backlog)) return;
-    this.rollupBacklog = emptyIncrements();
-    const { HourlyRollup, DailyRollup, PathRollup, DailyPathRollup } = this.db.models;
-    try {
-      await Promise.all([
-        upsertAll(HourlyRollup.collection, backlog.hourly),
-        upsertAll(DailyRollup.collection, backlog.daily),
-        upsertAll(PathRollup.collection, backlog.paths),
-        upsertAll(DailyPathRollup.collection, backlog.dailyPaths),
-      ]);
-    } catch (error) {
-      // Keep the increments for the next batch. If the failed bulk was partly applied before the
-      // connection broke, those buckets are counted twice: rollups are a cache of the events and
-      // can be recomputed from them. Logged loudly: the charts lag or drift.
-      mergeIncrements(this.rollupBacklog, backlog);
-      this.metrics.dbErrors.inc();
-      this.log.error({ err: error }, 'rollup update failed; will retry with the next batch');
-    }
-  }
-
   /** Writes everything queued, waiting for the batch in flight. Used at shutdown. */
   async drain(): Promise<void> {
     while (this.flushing || this.queue.length > 0) {
       if (!this.flushing) this.startFlush();
       await this.flushing;
     }
-    await this.applyRollups(emptyIncrements());
+    await this.rollups.apply(emptyIncrements());
   }
-}
-
-async function upsertAll(collection: mongo.Collection, upserts: Map<string, RollupUpsert>): Promise<void> {
-  if (upserts.size === 0) return;
-  const ops = [...upserts.values()].map(({ _id, setOnInsert, inc }) => ({
-    updateOne: {
-      filter: { _id: _id as never },
-      update: { $inc: inc, $setOnInsert: setOnInsert },
-      upsert: true,
-    },
-  }));
-  await collection.bulkWrite(ops, { ordered: false });
 }
 
 function bulkWriteErrors(error: unknown): Array<{ index: number; code: number }> | undefined {
