@@ -116,9 +116,9 @@ describe('page token codec', () => {
           expect(decoded.ok && verifyPageTokenSignature(decoded.token, KEY)).toBe(false);
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
-  });
+  }, 60_000);
 
   test('changing the last character of the MAC is rejected even when it decodes to the same bytes', () => {
     const token = signPageToken(baseClaims, KEY);
