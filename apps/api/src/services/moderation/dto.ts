@@ -117,9 +117,10 @@ export interface BacktestJobDto {
   /** Which rules were tested: the global draft (or live rules without one) and the site overrides. */
   rules: { globalVersion: number; globalSource: 'draft' | 'published' | 'default'; overrides: number };
   createdBy: string | null;
+  /** Events in the window: estimated from the hourly rollups while running, exact when done. */
   total: number;
   processed: number;
-  /** Share done, 0..1 (1 when finished). */
+  /** Share done, 0..1 (1 when finished; 0 while running without an estimate). */
   progress: number;
   cancelRequested: boolean;
   error: string | null;

@@ -158,7 +158,9 @@ export async function labelEvent(db: Database, actor: Actor, eventId: string, va
   const before = (await db.models.Event.findById(eventId, { label: 1 }).lean()) as Pick<EventRow, '_id' | 'label'> | null;
   if (!before) throw notFound('Event not found.');
   const label = value === null ? null : { value, by: new Types.ObjectId(actor.id), at: now };
-  const row = (await db.models.Event.findOneAndUpdate({ _id: before._id }, { $set: { label } }, { new: true, projection: PROJECTION }).lean()) as EventRow | null;
+  // Update, then read: FerretDB 1.x's findAndModify takes no projection.
+  await db.models.Event.updateOne({ _id: before._id }, { $set: { label } });
+  const row = (await db.models.Event.findById(before._id, PROJECTION).lean()) as EventRow | null;
   if (!row) throw notFound('Event not found.');
   await audit(db, {
     actorId: actor.id,
