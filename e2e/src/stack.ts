@@ -3,11 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { demoConfigSchema, startStack, type Stack } from '@tagward/demo';
+import { demoConfigSchema, developmentAttestKeyFile, startStack, type Stack } from '@tagward/demo';
 
 /** The whole system on free ports with a database of its own, for one test file. */
 export async function startTestStack(label: string, overrides: { traffic?: boolean } = {}): Promise<Stack & { dbName: string }> {
   const dbName = `tw_e2e_${label}_${randomBytes(3).toString('hex')}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tagward-e2e-'));
   const stack = await startStack(
     demoConfigSchema.parse({
       apiPort: 0,
@@ -16,8 +17,10 @@ export async function startTestStack(label: string, overrides: { traffic?: boole
       mongodbUri: process.env.MONGODB_URI,
       dbName,
       masterKey: randomBytes(32).toString('base64'),
+      attestIssuerKeyFile: developmentAttestKeyFile(dataDir),
+      attestSecret: randomBytes(32).toString('base64'),
       traffic: overrides.traffic ? 'on' : 'off',
-      dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tagward-e2e-')),
+      dataDir,
     }),
     pino({ level: 'warn' }),
   );

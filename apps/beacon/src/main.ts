@@ -19,14 +19,14 @@ async function primary(): Promise<void> {
   for (let i = 0; i < config.workers; i++) cluster.fork(env);
   let alive = config.workers;
   cluster.on('message', (_worker, message: unknown) => {
-    if (isRollupMessage(message)) void rollups.apply(fromWire(message.increments));
+    if (isRollupMessage(message)) rollups.add(fromWire(message.increments));
   });
   cluster.on('exit', (worker, code) => {
     alive--;
     log.info({ worker: worker.process.pid, code }, 'worker exited');
     if (alive === 0) {
       void rollups
-        .apply(fromWire({ hourly: [], daily: [], paths: [], dailyPaths: [] }))
+        .idle()
         .then(() => db.close())
         .then(() => database.release())
         .then(() => process.exit(0));

@@ -41,6 +41,7 @@ describe('a beacon from a real page view', () => {
     });
     expect(event!.score).toBeGreaterThan(0.5);
     expect(JSON.stringify(event)).not.toContain('127.0.0.1');
+    await t.beacon.writer.drain();
     const rollup = await t.db.models.HourlyRollup.findOne({ siteId: event!.siteId }).lean();
     expect(rollup?.total).toBeGreaterThanOrEqual(1);
     expect(rollup?.checks).toMatchObject({ title_present: { pass: expect.any(Number) }, img_alt: { fail: expect.any(Number) } });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { generateIssuerKeyPem } from '@tagward/attest';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -16,6 +17,9 @@ export const demoConfigSchema = z.object({
   mongodbUri: z.string().optional(),
   dbName: z.string().default('tagward'),
   masterKey: z.string(),
+  /** Privacy Pass issuer key (PKCS#8 PEM file) and attester secret of the attestation experiment. */
+  attestIssuerKeyFile: z.string(),
+  attestSecret: z.string().min(32),
   traffic: z
     .enum(['on', 'off'])
     .default('on')
@@ -30,16 +34,22 @@ export const demoConfigSchema = z.object({
 export type DemoConfig = z.infer<typeof demoConfigSchema>;
 
 /**
- * In development the master key (which opens the stored page-token signing keys) is generated
- * once and kept in the git-ignored `.data/` folder; production passes TAGWARD_MASTER_KEY.
+ * In development the master key (which opens the stored page-token signing keys) and the
+ * attestation keys are generated once and kept in the git-ignored `.data/` folder.
  */
-function developmentMasterKey(dataDir: string): string {
-  const file = path.join(dataDir, 'master-key');
+function developmentSecret(dataDir: string, name: string, make: () => string): string {
+  const file = path.join(dataDir, name);
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
   fs.mkdirSync(dataDir, { recursive: true });
-  const key = randomBytes(32).toString('base64');
-  fs.writeFileSync(file, key, { mode: 0o600 });
-  return key;
+  const value = make();
+  fs.writeFileSync(file, value, { mode: 0o600 });
+  return value;
+}
+
+/** Development keys live in the git-ignored data folder; production passes them in. */
+export function developmentAttestKeyFile(dataDir: string): string {
+  developmentSecret(dataDir, 'attest-issuer.pem', generateIssuerKeyPem);
+  return path.join(dataDir, 'attest-issuer.pem');
 }
 
 export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
@@ -52,7 +62,9 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     sitePort: env.DEMO_SITE_PORT,
     mongodbUri: env.MONGODB_URI || undefined,
     dbName: env.TAGWARD_DB_NAME,
-    masterKey: env.TAGWARD_MASTER_KEY ?? developmentMasterKey(dataDir),
+    masterKey: env.TAGWARD_MASTER_KEY ?? developmentSecret(dataDir, 'master-key', () => randomBytes(32).toString('base64')),
+    attestIssuerKeyFile: env.TAGWARD_ATTEST_ISSUER_KEY_FILE ?? developmentAttestKeyFile(dataDir),
+    attestSecret: env.TAGWARD_ATTEST_SECRET ?? developmentSecret(dataDir, 'attest-secret', () => randomBytes(32).toString('base64')),
     traffic: env.TAGWARD_DEMO_TRAFFIC,
     dataDir,
   });

@@ -1,3 +1,3 @@
 export { startStack, type Stack } from './stack.js';
-export { demoConfigSchema, loadDemoConfig, type DemoConfig } from './config.js';
+export { demoConfigSchema, developmentAttestKeyFile, loadDemoConfig, type DemoConfig } from './config.js';
 export { DEMO_PAGES } from './site.js';

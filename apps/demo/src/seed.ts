@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from '@tagward/db';
 import { hashPassword } from '@tagward/auth';
-import { generatePublishableKey, generateSecretKey } from '@tagward/keys';
+import { generatePublishableKey, generateSecretKey, parseMasterKey } from '@tagward/keys';
 import type { DemoConfig } from './config.js';
 
 const DEMO_SITE_NAME = 'Demo shop';
@@ -51,7 +51,7 @@ export async function seedDemo(
     const record = await db.models.SecretKey.findOne({ kid, revokedAt: null }).lean();
     if (record) return { publicKey: site.publicKey, secretKey };
   }
-  const generated = generateSecretKey({ mode: 'test', masterKey: config.masterKey });
+  const generated = generateSecretKey({ mode: 'test', masterKey: parseMasterKey(config.masterKey) });
   await db.models.SecretKey.create({
     siteId: site._id,
     kid: generated.kid,

@@ -236,7 +236,10 @@ export async function startServer(
       binary,
       [
         '--handler=sqlite',
-        `--sqlite-url=file:${sqliteDir}/`,
+        // WAL with synchronous=NORMAL: a commit survives a crash of any process, but the last
+        // commits may roll back on power loss. Fine for the development/test server, and about
+        // twice as fast per write here; production runs MongoDB with its own journal.
+        `--sqlite-url=file:${sqliteDir}/?_pragma=synchronous(normal)`,
         `--listen-addr=127.0.0.1:${port}`,
         `--state-dir=${dir}`,
         '--debug-addr=-',

@@ -6,8 +6,10 @@ import { emptyIncrements, isEmpty, mergeIncrements, type RollupIncrements, type 
 
 /** Where a writer's rollup increments go once their events are stored. */
 export interface RollupSink {
-  /** Hands increments over; resolves when they are applied (or safely queued for the next try). */
-  apply(increments: RollupIncrements): Promise<void>;
+  /** Hands increments over without waiting: the event write path never waits for rollups. */
+  add(increments: RollupIncrements): void;
+  /** Resolves once everything handed over so far has been written (or failed and is queued). */
+  idle(): Promise<void>;
 }
 
 const KINDS = ['hourly', 'daily', 'paths', 'dailyPaths'] as const;
@@ -21,32 +23,43 @@ async function upsertAll(collection: mongo.Collection, upserts: Map<string, Roll
 }
 
 /**
- * Applies increments with `$inc` upserts, one batch at a time. Serial on purpose: FerretDB 1.x
- * on SQLite loses concurrent `$inc`s on one document, so every rollup document must have a single
- * writer — this sink in one process, or the cluster primary's sink for all workers.
- * On failure the increments stay queued and go with the next batch.
+ * Applies increments with `$inc` upserts in the background, one write at a time; increments that
+ * arrive meanwhile are merged and go together in the next write, so under load the number of
+ * rollup writes stays flat while events grow. Serial on purpose: FerretDB 1.x on SQLite loses
+ * concurrent `$inc`s on one document, so every rollup document must have a single writer — this
+ * sink in one process, or the cluster primary's sink for all workers. A failed write's increments
+ * stay queued and are retried after a pause.
  */
 export class DatabaseRollupSink implements RollupSink {
   private backlog = emptyIncrements();
-  private running: Promise<void> | undefined;
+  private loop: Promise<void> | undefined;
 
   constructor(
     private readonly db: Database,
     private readonly metrics: BeaconMetrics | undefined,
     private readonly log: Logger,
+    private readonly retryDelayMs = 1000,
   ) {}
 
-  async apply(increments: RollupIncrements): Promise<void> {
+  add(increments: RollupIncrements): void {
     mergeIncrements(this.backlog, increments);
-    while (this.running) await this.running;
-    if (isEmpty(this.backlog)) return;
-    this.running = this.write().finally(() => {
-      this.running = undefined;
+    this.loop ??= this.run().finally(() => {
+      this.loop = undefined;
     });
-    await this.running;
   }
 
-  private async write(): Promise<void> {
+  async idle(): Promise<void> {
+    while (this.loop) await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!isEmpty(this.backlog)) {
+      const ok = await this.write();
+      if (!ok) await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs));
+    }
+  }
+
+  private async write(): Promise<boolean> {
     const batch = this.backlog;
     this.backlog = emptyIncrements();
     const { HourlyRollup, DailyRollup, PathRollup, DailyPathRollup } = this.db.models;
@@ -57,12 +70,14 @@ export class DatabaseRollupSink implements RollupSink {
         upsertAll(PathRollup.collection, batch.paths),
         upsertAll(DailyPathRollup.collection, batch.dailyPaths),
       ]);
+      return true;
     } catch (error) {
       // If the failed bulk was partly applied before the connection broke, those buckets are
       // counted twice: rollups are a cache of the events and can be recomputed from them.
       mergeIncrements(this.backlog, batch);
       this.metrics?.dbErrors.inc();
-      this.log.error({ err: error }, 'rollup update failed; will retry with the next batch');
+      this.log.error({ err: error }, 'rollup update failed; will retry');
+      return false;
     }
   }
 }
@@ -106,9 +121,13 @@ export function fromWire(wire: WireIncrements): RollupIncrements {
 
 /** In a cluster worker: ship increments to the primary, the single rollup writer. */
 export class ClusterRollupSink implements RollupSink {
-  async apply(increments: RollupIncrements): Promise<void> {
+  add(increments: RollupIncrements): void {
     if (isEmpty(increments)) return;
     process.send?.({ type: ROLLUP_MESSAGE, increments: toWire(increments) });
+  }
+
+  async idle(): Promise<void> {
+    // IPC messages are sent in order before the worker exits; the primary writes them.
   }
 }
 

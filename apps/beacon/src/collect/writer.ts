@@ -86,7 +86,7 @@ export class GroupCommitWriter {
     });
     // Answer the callers first: their events are stored whatever happens to the rollups.
     batch.forEach((p, i) => p.resolve(outcomes[i]!));
-    await this.rollups.apply(increments);
+    this.rollups.add(increments);
   }
 
   /** Per event: inserted or duplicate (same site + idempotency id), or an Error for the batch. */
@@ -117,7 +117,7 @@ export class GroupCommitWriter {
       if (!this.flushing) this.startFlush();
       await this.flushing;
     }
-    await this.rollups.apply(emptyIncrements());
+    await this.rollups.idle();
   }
 }
 
