@@ -21,7 +21,8 @@ import {
   type EmbedManifest,
 } from '../src/manifest.js';
 
-const ENTRY = fileURLToPath(new URL('../src/core/main.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ENTRY = join(ROOT, 'src/core/main.ts');
 export const DEFAULT_ATTEST_PATH = '/attest-v1.js';
 
 export interface BuildOptions {
@@ -84,7 +85,9 @@ async function buildVariant(
     legalComments: 'none',
     sourcemap: 'external',
     sourcesContent: true,
-    outfile: 'tagward.js',
+    // Map sources come out relative to dist/, where the map is served: ../src/core/*.ts.
+    absWorkingDir: ROOT,
+    outfile: join(ROOT, 'dist/tagward.js'),
     define: { ...define, __TAGWARD_SPA__: String(v.spa) },
     // No "use strict" prologue (13 bytes of the budget): the code does not rely on it.
     tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
@@ -99,7 +102,7 @@ async function buildVariant(
     ecma: 2020,
     toplevel: true,
     compress: { passes: 3, unsafe: true, unsafe_arrows: true, pure_getters: true },
-    sourceMap: { content: esbuildMap.text },
+    sourceMap: { content: esbuildMap.text, includeSources: true },
   });
   if (!min.code || typeof min.map !== 'string') throw new Error('terser produced no code or map');
 

@@ -67,7 +67,8 @@ try {
 
     /** Beacons waiting for delivery, each as its own `attempt` function, oldest first. */
     const queue = new Set<() => void>();
-    const hidden = () => d.visibilityState == 'hidden';
+    let left = false;
+    const hidden = () => left || d.visibilityState == 'hidden';
 
     const send = (p: CollectPayload) => {
       let failed = 0;
@@ -83,7 +84,7 @@ try {
             new CustomEvent('tagward:beacon', { detail: { id: p.id, seq: p.seq, status } }),
           ),
       );
-      // 0.5–1 s, 1–2 s, 2–4 s, 4–8 s (jittered), or the server's Retry-After if longer. A timer
+      // 1–2 s, 2–4 s, 4–8 s, 8–16 s (jittered), or the server's Retry-After if longer. A timer
       // that fires after the beacon was settled (flushed, dropped) finds it gone and stops.
       const again = (status: number, after = 0): unknown =>
         ++failed > RETRIES
@@ -138,8 +139,9 @@ try {
       const t0 = now();
       const checks = runChecks(report);
       const t1 = now();
-      // Navigation Timing Level 2: Chrome 57, Firefox 58, Safari 15.
-      const nt = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      // Navigation Timing Level 2 (Chrome 57, Firefox 58, Safari 15); -1 where it is missing.
+      const nt = performance.getEntriesByType('navigation')[0] as
+        PerformanceNavigationTiming | undefined;
       const p: CollectPayload = {
         v: 1,
         key,
@@ -155,7 +157,7 @@ try {
         cohort,
         checks,
         timing: {
-          nav: ms(nt.loadEventEnd),
+          nav: ms(nt?.loadEventEnd ?? -1),
           start: ms(t0),
           checks: ms(t1 - t0),
           send: 0,
@@ -183,15 +185,19 @@ try {
 
     // The page is out of sight (switched away, closed, navigated away): run a view still owed
     // and hand every unsettled beacon to sendBeacon, those with a fetch in flight included; the
-    // idempotency id makes the beacon store such a double delivery once. pagehide covers
-    // browsers that skip visibilitychange on navigation: there the page still reports visible,
-    // so the beacon goes by fetch(keepalive), which also outlives the page.
+    // idempotency id makes the beacon store such a double delivery once. pagehide comes before
+    // visibilitychange on navigation (and alone in some Safari versions), while the page still
+    // reports visible: `left` makes it count as hidden. A page restored from the back/forward
+    // cache turns visible again and goes back to fetch.
     const flush = safe(() => {
       if (owed) view();
       queue.forEach((attempt) => attempt());
     });
-    on(d, 'visibilitychange', () => hidden() && flush());
-    on(w, 'pagehide', flush);
+    on(d, 'visibilitychange', () => (hidden() ? flush() : (left = false)));
+    on(w, 'pagehide', () => {
+      left = true;
+      flush();
+    });
 
     if (__TAGWARD_SPA__) {
       // A view per path change, however the router moves: pushState, replaceState, popstate.

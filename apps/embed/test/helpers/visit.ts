@@ -108,3 +108,9 @@ export async function events(
 
 /** Result of one check by id, or undefined. */
 export const check = (p: CollectPayload, id: string) => p.checks.find((c) => c.id === id);
+
+declare global {
+  interface Window {
+    tagward?: unknown;
+  }
+}

@@ -1,0 +1,235 @@
+// Delivery, in real Chromium against a stand-in beacon: what is sent, how, and what happens when
+// the beacon refuses or the visitor leaves.
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  describe,
+  expect,
+  inject,
+  onTestFinished,
+  test,
+} from 'vitest';
+import { readEmbedManifest } from '../src/manifest.js';
+import { launchChromium, type Browser } from './helpers/browser.js';
+import { accept, startFixtureServer, type FixtureServer, type Reply } from './helpers/server.js';
+import { beacons, events, recorder, uniquePath, visit, waitFor } from './helpers/visit.js';
+import { GOOD_BODY, GOOD_HEAD, KEY, goodPage, snippet } from './fixtures.js';
+
+let browser: Browser;
+let server: FixtureServer;
+
+beforeAll(async () => {
+  server = await startFixtureServer(inject('embedDir'));
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+afterEach(async () => {
+  for (const p of browser.context.pages()) await p.close();
+  server.answer = accept;
+  server.pages.clear();
+});
+
+/** Serves a page at a fresh path and returns its URL. */
+function page(name: string, html: (tagward: string) => string, delay?: number): string {
+  const path = uniquePath(name);
+  server.pages.set(path, { html: html(server.tagward), ...(delay ? { delay } : {}) });
+  return server.site + path;
+}
+
+const mine = (url: string) =>
+  server.beacons.filter((c) => (c.body as { url?: string })?.url?.startsWith(url));
+
+describe('a stored beacon', () => {
+  test('is one text/plain POST by fetch without cookies, and the page hears its id', async () => {
+    const { sri, file } = readEmbedManifest(inject('embedDir'));
+    const url = page('stored', (tagward) =>
+      goodPage({
+        tagward,
+        file,
+        attrs: `integrity="${sri}" crossorigin="anonymous" data-token="tok-page-1"`,
+      }),
+    );
+    const referer = `${server.site}/from-here`;
+    const { page: tab, pageErrors } = await visit(browser, `${url}?q=1#section`, { referer });
+    const [p] = await beacons(server, url, 1);
+    const [captured] = mine(url);
+
+    expect(p).toMatchObject({
+      v: 1,
+      key: KEY,
+      url: `${url}?q=1`,
+      ref: referer,
+      token: 'tok-page-1',
+      seq: 0,
+      errors: [],
+    });
+    expect(p!.id).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+    expect(p!.cohort).toBeUndefined();
+    expect(p!.att).toBeUndefined();
+    // Navigation, then load, then idle, then the checks, then the send.
+    const t = p!.timing;
+    expect(t.nav).toBeGreaterThan(0);
+    expect(t.start).toBeGreaterThanOrEqual(t.nav);
+    expect(t.checks).toBeGreaterThanOrEqual(0);
+    expect(t.send).toBeGreaterThanOrEqual(t.start);
+
+    expect(captured!.headers['content-type']).toBe('text/plain;charset=UTF-8');
+    expect(captured!.headers.origin).toBe(server.site);
+    expect(captured!.headers['sec-fetch-mode']).toBe('cors');
+    expect(captured!.headers.cookie).toBeUndefined();
+
+    expect(await events(tab, 1)).toEqual([{ id: p!.id, seq: 0, status: 200 }]);
+    const { added, violations } = await recorder(tab);
+    expect(added).toEqual(['tagward']);
+    expect(violations).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+// The beacon refuses the first attempt, then stores: two requests, byte-for-byte the same body
+// (same idempotency id), and one event for the page.
+describe.each([
+  {
+    name: '503 with Retry-After',
+    first: { status: 503, headers: { 'retry-after': '1' } },
+    minGap: 900,
+  },
+  {
+    name: '429 with Retry-After',
+    first: { status: 429, headers: { 'retry-after': '1' } },
+    minGap: 900,
+  },
+  { name: '503 without Retry-After (backoff of 1–2 s)', first: { status: 503 }, minGap: 900 },
+  { name: '500', first: { status: 500 }, minGap: 900 },
+])('a beacon answered $name', ({ first, minGap }) => {
+  test('is retried once, with the same body, and counted once', async () => {
+    const url = page('retry', (tagward) => goodPage({ tagward }));
+    server.answer = (c, index) => {
+      const sameBeacon = server.beacons.filter((b) => b.raw === c.raw).length;
+      return sameBeacon === 1 ? (first as Reply) : accept(c, index);
+    };
+    const { page: tab } = await visit(browser, url);
+    await waitFor(() => mine(url).length >= 2, 10_000, 'the retry');
+    const [a, b] = mine(url);
+    expect(b!.raw).toBe(a!.raw);
+    expect(b!.at - a!.at).toBeGreaterThanOrEqual(minGap);
+    const ids = new Set(mine(url).map((c) => (c.body as { id: string }).id));
+    expect(ids.size).toBe(1);
+    expect(await events(tab, 1)).toEqual([{ id: [...ids][0], seq: 0, status: 200 }]);
+  });
+});
+
+test('a 400 is final: no retry, and the page hears the status', async () => {
+  const url = page('refused', (tagward) => goodPage({ tagward }));
+  server.answer = () => ({
+    status: 400,
+    body: { error: { code: 'invalid_payload', message: 'no' } },
+  });
+  const { page: tab } = await visit(browser, url);
+  const [p] = await beacons(server, url, 1);
+  expect(await events(tab, 1)).toEqual([{ id: p!.id, seq: 0, status: 400 }]);
+  await tab.waitForTimeout(2500);
+  expect(mine(url)).toHaveLength(1);
+});
+
+test('gives up after four retries with growing delays', async () => {
+  const url = page('give-up', (tagward) => goodPage({ tagward }));
+  server.answer = () => ({ status: 503, headers: { 'retry-after': '0' } });
+  // Fake timers, so that the 0.5 to 16 s of backoff take no real time. The clock is installed for
+  // a whole browser context, hence a browser of its own.
+  const own = await launchChromium();
+  onTestFinished(() => own.close());
+  const tab = await own.context.newPage();
+  await tab.clock.install();
+  await tab.addInitScript(() => {
+    // What the script did, on the page's (fake) clock: when it called fetch, what it announced.
+    const log = { fetches: [] as number[], seen: [] as unknown[] };
+    (window as unknown as { log: typeof log }).log = log;
+    const realFetch = window.fetch;
+    window.fetch = (...a) => {
+      log.fetches.push(Date.now());
+      return realFetch(...a);
+    };
+    document.addEventListener('tagward:beacon', (e) => log.seen.push((e as CustomEvent).detail));
+  });
+  await tab.goto(url);
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    // Fake time in small steps: the idle callback first, then each (doubling) backoff.
+    for (let i = 0; mine(url).length < attempt && i < 100; i++) await tab.clock.runFor(250);
+    expect(mine(url)).toHaveLength(attempt);
+  }
+  await tab.clock.runFor(120_000);
+  expect(mine(url)).toHaveLength(5);
+  const log = await tab.evaluate(
+    () => (window as unknown as { log: { fetches: number[]; seen: unknown[] } }).log,
+  );
+  const gaps = log.fetches.slice(1).map((t, i) => t - log.fetches[i]!);
+  // 1–2 s, 2–4 s, 4–8 s, 8–16 s, seen through 250 ms steps of fake time.
+  [1000, 2000, 4000, 8000].forEach((lo, i) => {
+    expect(gaps[i]).toBeGreaterThanOrEqual(lo);
+    expect(gaps[i]).toBeLessThanOrEqual(2 * lo + 250);
+  });
+  const id = (mine(url)[0]!.body as { id: string }).id;
+  expect(log.seen).toEqual([{ id, seq: 0, status: 503 }]);
+});
+
+describe('a visitor who leaves', () => {
+  test('takes a beacon waiting for its retry along, by sendBeacon', async () => {
+    const url = page('leave-retry', (tagward) => goodPage({ tagward }));
+    server.answer = (c, index) =>
+      c.headers['sec-fetch-mode'] === 'cors'
+        ? { status: 503, headers: { 'retry-after': '60' } }
+        : accept(c, index);
+    const { page: tab } = await visit(browser, url);
+    await beacons(server, url, 1);
+    await tab.goto('about:blank');
+    await waitFor(() => mine(url).length >= 2, 10_000, 'the flushed beacon');
+    const [a, b] = mine(url);
+    expect(b!.raw).toBe(a!.raw);
+    // sendBeacon with a text/plain body is a no-cors request.
+    expect(b!.headers['sec-fetch-mode']).toBe('no-cors');
+  });
+
+  test('before the load event is still counted, with nav = 0', async () => {
+    const slow = uniquePath('slow.gif');
+    server.pages.set(slow, { html: '', delay: 4000 });
+    const url = page(
+      'leave-early',
+      (tagward) =>
+        `<!doctype html><html lang="en"><head>${GOOD_HEAD}${snippet({ tagward })}</head><body>${GOOD_BODY}<img src="${slow}" alt="slow"></body></html>`,
+    );
+    const tab = await browser.context.newPage();
+    await tab.goto(url, { waitUntil: 'commit' });
+    await tab.waitForFunction(() => window.tagward && !Array.isArray(window.tagward));
+    expect(mine(url)).toHaveLength(0);
+    await tab.goto('about:blank');
+    const [p] = await beacons(server, url, 1);
+    expect(p!.timing.nav).toBe(0);
+    expect(mine(url)[0]!.headers['sec-fetch-mode']).toBe('no-cors');
+  });
+
+  test('with more than 10 beacons waiting sends only the 10 newest', async () => {
+    const url = page('bounded', (tagward) => goodPage({ tagward }));
+    server.answer = (c, index) =>
+      c.headers['sec-fetch-mode'] === 'cors'
+        ? { status: 503, headers: { 'retry-after': '60' } }
+        : accept(c, index);
+    const { page: tab } = await visit(browser, url);
+    await beacons(server, url, 1);
+    await tab.evaluate(() => {
+      for (let i = 0; i < 12; i++) (window.tagward as { push(c: unknown): void }).push(['page']);
+    });
+    await beacons(server, url, 13);
+    await tab.goto('about:blank');
+    await waitFor(() => mine(url).length >= 23, 10_000, 'the flushed beacons');
+    await new Promise((r) => setTimeout(r, 500));
+    const flushed = mine(url).filter((c) => c.headers['sec-fetch-mode'] === 'no-cors');
+    expect(flushed.map((c) => (c.body as { seq: number }).seq)).toEqual([
+      3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+    ]);
+  });
+});
