@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { generateIssuerKeyPem } from '@tagward/attest';
+import { findRepoRoot } from '@tagward/db';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const REPO_ROOT = findRepoRoot();
 
 /** Configuration of `npm start` (the whole system on one machine). The only env reader of this app. */
 export const demoConfigSchema = z.object({

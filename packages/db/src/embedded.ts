@@ -44,11 +44,28 @@ export class EmbeddedDatabaseError extends Error {
   }
 }
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/**
+ * The checkout's root: the nearest folder above this module (or the working directory, for a
+ * bundled app) whose package.json declares workspaces.
+ */
+export function findRepoRoot(): string {
+  for (const start of [path.dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      try {
+        const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { workspaces?: unknown };
+        if (pkg.workspaces) return dir;
+      } catch {
+        // no package.json here: keep walking up
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  return process.cwd();
+}
 
 /** Where the embedded server keeps its files; git-ignored (`.data/`). */
 export function defaultDataDir(): string {
-  return path.join(REPO_ROOT, '.data', 'db');
+  return path.join(findRepoRoot(), '.data', 'db');
 }
 
 function isAlive(pid: number): boolean {

@@ -2,6 +2,7 @@ export {
   acquireEmbeddedServer,
   resolveDatabase,
   defaultDataDir,
+  findRepoRoot,
   startServer,
   stopServer,
   type ServerState,
