@@ -88,7 +88,10 @@ describe('normalizeOriginPattern', () => {
   });
 
   test('defaults to the strict live mode when no option is given', () => {
-    expect(normalizeOriginPattern('http://localhost:3000')).toMatchObject({ ok: false, code: 'localhost_live' });
+    expect(normalizeOriginPattern('http://localhost:3000')).toMatchObject({
+      ok: false,
+      code: 'localhost_live',
+    });
   });
 
   test('is idempotent: a normalised pattern normalises to itself', () => {
@@ -132,7 +135,11 @@ describe('originMatches', () => {
   test.each([
     ['https://example.com', 'https://*.example.com', 'the apex is not covered by a wildcard'],
     ['https://evil-example.com', 'https://*.example.com', 'a hyphen is not a label boundary'],
-    ['https://evilexample.com', 'https://*.example.com', 'a suffix without a dot is another domain'],
+    [
+      'https://evilexample.com',
+      'https://*.example.com',
+      'a suffix without a dot is another domain',
+    ],
     ['https://example.com.evil.com', 'https://*.example.com', 'the pattern must end the host'],
     ['https://shop.example.com.evil.com', 'https://shop.example.com', 'exact means exact'],
     ['https://a.example.com.', 'https://*.example.com', 'a trailing dot is another origin'],
@@ -140,18 +147,38 @@ describe('originMatches', () => {
     ['http://shop.example.com', 'https://shop.example.com', 'schemes differ'],
     ['https://shop.example.com', 'http://shop.example.com', 'schemes differ'],
     ['http://a.example.com', 'https://*.example.com', 'schemes differ under a wildcard'],
-    ['https://shop.example.com:8443', 'https://shop.example.com', 'a pattern without a port means the default port'],
+    [
+      'https://shop.example.com:8443',
+      'https://shop.example.com',
+      'a pattern without a port means the default port',
+    ],
     ['https://shop.example.com', 'https://shop.example.com:8443', 'ports differ'],
-    ['https://a.example.com:8443', 'https://*.example.com', 'a wildcard does not cover other ports'],
-    ['https://a.example.com', 'https://*.example.com:8443', 'a wildcard with a port needs that port'],
+    [
+      'https://a.example.com:8443',
+      'https://*.example.com',
+      'a wildcard does not cover other ports',
+    ],
+    [
+      'https://a.example.com',
+      'https://*.example.com:8443',
+      'a wildcard with a port needs that port',
+    ],
     ['https://shop.example.com/', 'https://shop.example.com', 'an origin has no path'],
     ['https://shop.example.com/cart', 'https://shop.example.com', 'an origin has no path'],
     ['null', 'https://shop.example.com', 'the opaque origin matches nothing'],
     ['', 'https://shop.example.com', 'an empty origin matches nothing'],
     ['https://user@shop.example.com', 'https://shop.example.com', 'userinfo is not an origin'],
-    ['https://shop.example.com', 'https://shop.example.com/cart', 'an invalid pattern matches nothing'],
+    [
+      'https://shop.example.com',
+      'https://shop.example.com/cart',
+      'an invalid pattern matches nothing',
+    ],
     ['https://shop.example.co', 'https://shop.example.com', 'a shorter host is another host'],
-    ['https://xn--bcher-kva.example', 'https://bucher.example', 'punycode is not folded to ASCII lookalikes'],
+    [
+      'https://xn--bcher-kva.example',
+      'https://bucher.example',
+      'punycode is not folded to ASCII lookalikes',
+    ],
   ])('%s does not match %s (%s)', (origin, pattern) => {
     expect(originMatches(origin, pattern)).toBe(false);
   });
@@ -179,16 +206,35 @@ describe('isAllowedOrigin', () => {
   });
 
   test('ignores stored patterns that are not valid', () => {
-    expect(isAllowedOrigin('https://shop.example.com', ['shop.example.com', 'https://*'], 'live')).toBe(false);
+    expect(
+      isAllowedOrigin('https://shop.example.com', ['shop.example.com', 'https://*'], 'live'),
+    ).toBe(false);
   });
 
   test('a compiled allowlist agrees with originMatches on every canonical origin', () => {
-    const label = fc.constantFrom('a', 'shop', 'example', 'evil-example', 'xn--bcher-kva', 'com', 'org');
+    const label = fc.constantFrom(
+      'a',
+      'shop',
+      'example',
+      'evil-example',
+      'xn--bcher-kva',
+      'com',
+      'org',
+    );
     const origin = fc
-      .tuple(fc.constantFrom('http', 'https'), fc.array(label, { minLength: 1, maxLength: 4 }), fc.constantFrom('', ':8443'))
+      .tuple(
+        fc.constantFrom('http', 'https'),
+        fc.array(label, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom('', ':8443'),
+      )
       .map(([s, labels, port]) => `${s}://${labels.join('.')}${port}`);
     const pattern = fc
-      .tuple(fc.constantFrom('http', 'https'), fc.boolean(), fc.array(label, { minLength: 2, maxLength: 3 }), fc.constantFrom('', ':8443'))
+      .tuple(
+        fc.constantFrom('http', 'https'),
+        fc.boolean(),
+        fc.array(label, { minLength: 2, maxLength: 3 }),
+        fc.constantFrom('', ':8443'),
+      )
       .map(([s, wild, labels, port]) => `${s}://${wild ? '*.' : ''}${labels.join('.')}${port}`);
     fc.assert(
       fc.property(origin, fc.array(pattern, { maxLength: 4 }), (o, ps) => {
@@ -207,19 +253,75 @@ describe('parseOrigin and normalizeOrigin', () => {
     ['https://Shop.Example.com', 'https://shop.example.com'],
     ['https://shop.example.com:443', 'https://shop.example.com'],
     ['http://0x7f.0.0.1', 'http://127.0.0.1'],
+    ['http://010.0.0.1', 'http://8.0.0.1'],
+    ['http://2130706433', 'http://127.0.0.1'],
+    ['https://203.0.113.7', 'https://203.0.113.7'],
     ['https://bücher.example', 'https://xn--bcher-kva.example'],
     ['https://[2001:DB8::1]', 'https://[2001:db8::1]'],
   ])('normalizes %s to %s', (input, expected) => {
     expect(normalizeOrigin(input)).toBe(expected);
   });
 
-  test.each(['null', '', 'https://', 'https://shop.example.com/', 'https://a@b.com', 'ws://shop.example.com', 'shop.example.com'])(
-    'returns null for %j',
-    (input) => {
-      expect(normalizeOrigin(input)).toBeNull();
-      expect(parseOrigin(input)).toBeNull();
-    },
-  );
+  test.each([
+    'null',
+    '',
+    'https://',
+    'https://shop.example.com/',
+    'https://a@b.com',
+    'ws://shop.example.com',
+    'shop.example.com',
+    'https://1.2.3.300',
+    'https://shop.example.com:99999',
+  ])('returns null for %j', (input) => {
+    expect(normalizeOrigin(input)).toBeNull();
+    expect(parseOrigin(input)).toBeNull();
+  });
+
+  test.each([
+    ['https://shop.example.com', true],
+    ['https://a.example.com:8443', true],
+    ['https://[2001:db8::1]', true],
+    ['http://127.0.0.1:3000', true],
+    ['https://Shop.example.com', false],
+    ['https://shop.example.com:443', false],
+    ['https://bücher.example', false],
+    ['http://0x7f.0.0.1', false],
+  ])('parseOrigin(%s) says canonical: %s', (input, canonical) => {
+    expect(parseOrigin(input)?.canonical).toBe(canonical);
+  });
+
+  test('agrees with WHATWG URL on every origin it accepts', () => {
+    const label = fc.stringMatching(/^[a-zA-Z0-9_-]{1,8}$/);
+    const input = fc
+      .tuple(
+        fc.constantFrom('http', 'https', 'HTTP'),
+        fc.array(
+          fc.oneof(label, fc.nat(300).map(String), fc.constantFrom('0x7f', '010', 'xn--bcher-kva')),
+          { minLength: 1, maxLength: 4 },
+        ),
+        fc.option(fc.oneof(fc.nat(70_000).map(String), fc.constantFrom('080', '443', '80', '')), {
+          nil: undefined,
+        }),
+      )
+      .map(
+        ([s, labels, port]) => `${s}://${labels.join('.')}${port === undefined ? '' : `:${port}`}`,
+      );
+    fc.assert(
+      fc.property(input, (text) => {
+        const parsed = parseOrigin(text);
+        let expected: string | null = null;
+        try {
+          const u = new URL(`${text}/`);
+          if (u.pathname === '/' && u.username === '') expected = u.origin;
+        } catch {
+          expected = null;
+        }
+        expect(parsed === null ? null : normalizeOrigin(text)).toBe(expected);
+        if (parsed !== null) expect(parsed.canonical).toBe(expected === text);
+      }),
+      { numRuns: 1000 },
+    );
+  });
 
   test('returns a canonical origin unchanged', () => {
     expect(normalizeOrigin('https://a.example.com:8443')).toBe('https://a.example.com:8443');

@@ -41,23 +41,24 @@ export type OriginPatternErrorCode =
   | 'localhost_live';
 
 export type OriginPatternResult =
-  | { ok: true; value: string }
-  | { ok: false; code: OriginPatternErrorCode; message: string };
+  { ok: true; value: string } | { ok: false; code: OriginPatternErrorCode; message: string };
 
 /** A parsed, normalised origin: `scheme` without the colon, `port` '' for the default port. */
 export interface ParsedOrigin {
   scheme: 'http' | 'https';
   host: string;
   port: string;
+  /** The input was already the canonical serialisation, as browsers send it. */
+  canonical: boolean;
 }
 
 const MAX_PATTERN_LENGTH = 300;
 
-// A serialized origin as browsers send it: lowercase, no default port, no trailing slash.
-// Hosts whose last label looks numeric go to the slow path, because WHATWG URL rewrites
-// `0x7f.1` or `010.0.0.1` into dotted-decimal IPv4 and we must agree with it.
-const CANONICAL_ORIGIN = /^(https?):\/\/([a-z0-9_-]+(?:\.[a-z0-9_-]+)*)(?::([1-9][0-9]{0,4}))?$/;
-const NUMERIC_LABEL = /(?:^|\.)(?:0x[0-9a-f]*|[0-9]+)$/;
+/** Four decimal parts 0-255 without leading zeros: the one IPv4 spelling URL leaves unchanged. */
+function isCanonicalIpv4(host: string): boolean {
+  const parts = host.split('.');
+  return parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
+}
 
 function fail(code: OriginPatternErrorCode, message: string): OriginPatternResult {
   return { ok: false, code, message };
@@ -77,24 +78,61 @@ function defaultPort(scheme: string): string {
  * isLoopbackHost('localhost.example.com'); // false
  */
 export function isLoopbackHost(host: string): boolean {
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (host === '[::1]') return true;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  const c = host.charCodeAt(0);
+  if (c === 49 /* 1 */) return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  if (c === 91 /* [ */) return host === '[::1]';
+  return host === 'localhost' || host.endsWith('.localhost');
 }
 
 function serialize(origin: ParsedOrigin): string {
   return `${origin.scheme}://${origin.host}${origin.port === '' ? '' : `:${origin.port}`}`;
 }
 
+/**
+ * The fast path: the input is already a canonical serialized origin (what browsers send). A
+ * hand-written scan rather than a regex, because it runs several times for every beacon.
+ */
 function parseCanonical(input: string): ParsedOrigin | null {
-  const m = CANONICAL_ORIGIN.exec(input);
-  if (m === null) return null;
-  const scheme = m[1] as 'http' | 'https';
-  const host = m[2] as string;
-  const port = m[3] ?? '';
-  if (NUMERIC_LABEL.test(host) && !/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return null;
-  if (port !== '' && (port === defaultPort(scheme) || Number(port) > 65535)) return null;
-  return { scheme, host, port };
+  let i: number;
+  if (input.startsWith('https://')) i = 8;
+  else if (input.startsWith('http://')) i = 7;
+  else return null;
+  const scheme = i === 8 ? 'https' : 'http';
+  const hostStart = i;
+  let labelLength = 0;
+  let lastLabel = i;
+  for (; i < input.length; i += 1) {
+    const c = input.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 /* - */ || c === 95 /* _ */) {
+      labelLength += 1;
+    } else if (c === 46 /* . */) {
+      if (labelLength === 0) return null;
+      labelLength = 0;
+      lastLabel = i + 1;
+    } else {
+      break;
+    }
+  }
+  if (labelLength === 0) return null; // no host, an empty label or a trailing dot
+  const hostEnd = i;
+  let port = '';
+  if (i < input.length) {
+    if (input.charCodeAt(i) !== 58 /* : */) return null;
+    const digits = input.length - i - 1;
+    if (digits < 1 || digits > 5 || input.charCodeAt(i + 1) === 48 /* leading 0 */) return null;
+    for (let j = i + 1; j < input.length; j += 1) {
+      const c = input.charCodeAt(j);
+      if (c < 48 || c > 57) return null;
+    }
+    port = input.slice(i + 1);
+    if (port === defaultPort(scheme) || Number(port) > 65535) return null;
+  }
+  const host = input.slice(hostStart, hostEnd);
+  // Top-level labels never start with a digit, so this only sends IPv4 spellings (0x7f.1,
+  // 010.0.0.1, 2130706433) to the slow path, where WHATWG URL rewrites them.
+  const first = input.charCodeAt(lastLabel);
+  if (first >= 48 && first <= 57 && !isCanonicalIpv4(host)) return null;
+  return { scheme, host, port, canonical: true };
 }
 
 /** Host and port through WHATWG URL (IDN to punycode, lowercase, IPv4/IPv6 normalisation). */
@@ -106,7 +144,7 @@ function parseAuthority(scheme: 'http' | 'https', authority: string): ParsedOrig
     return null;
   }
   if (url.username !== '' || url.password !== '' || url.hostname === '') return null;
-  return { scheme, host: url.hostname, port: url.port };
+  return { scheme, host: url.hostname, port: url.port, canonical: false };
 }
 
 /**
@@ -116,7 +154,7 @@ function parseAuthority(scheme: 'http' | 'https', authority: string): ParsedOrig
  * other spellings so that callers can tell "not an origin" from "not the canonical spelling".
  *
  * @example
- * parseOrigin('HTTPS://Shop.Example.com:443'); // { scheme: 'https', host: 'shop.example.com', port: '' }
+ * parseOrigin('HTTPS://Shop.Example.com:443'); // { scheme: 'https', host: 'shop.example.com', port: '', canonical: false }
  * parseOrigin('https://shop.example.com/cart'); // null
  * parseOrigin('null'); // null
  */
@@ -130,7 +168,10 @@ export function parseOrigin(input: string): ParsedOrigin | null {
   if (scheme !== 'http' && scheme !== 'https') return null;
   const authority = m[2] as string;
   if (authority === '' || authority.includes('@')) return null;
-  return parseAuthority(scheme, authority);
+  const parsed = parseAuthority(scheme, authority);
+  // Spellings the fast path leaves to URL can still be canonical ([2001:db8::1], for one).
+  if (parsed !== null) parsed.canonical = serialize(parsed) === input;
+  return parsed;
 }
 
 /**
@@ -162,20 +203,28 @@ export function normalizeOriginPattern(
 ): OriginPatternResult {
   const text = input.trim();
   if (text === '') return fail('empty', 'Enter an origin such as https://shop.example.com.');
-  if (text.length > MAX_PATTERN_LENGTH) return fail('too_long', 'An origin is at most 300 characters.');
+  if (text.length > MAX_PATTERN_LENGTH)
+    return fail('too_long', 'An origin is at most 300 characters.');
   const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(.*)$/s.exec(text);
   if (schemeMatch === null) {
     return fail('missing_scheme', 'Start with the scheme, e.g. https://shop.example.com.');
   }
   const scheme = (schemeMatch[1] as string).toLowerCase();
   if (scheme !== 'http' && scheme !== 'https') {
-    return fail('unsupported_scheme', `Only http and https origins can embed the snippet, not ${scheme}:.`);
+    return fail(
+      'unsupported_scheme',
+      `Only http and https origins can embed the snippet, not ${scheme}:.`,
+    );
   }
   let rest = schemeMatch[2] as string;
   const hashAt = rest.indexOf('#');
   const queryAt = rest.indexOf('?');
   const slashAt = rest.indexOf('/');
-  if (slashAt !== -1 && (queryAt === -1 || slashAt < queryAt) && (hashAt === -1 || slashAt < hashAt)) {
+  if (
+    slashAt !== -1 &&
+    (queryAt === -1 || slashAt < queryAt) &&
+    (hashAt === -1 || slashAt < hashAt)
+  ) {
     // A lone trailing slash is what people paste from the address bar; anything after it is a path.
     if (slashAt !== rest.length - 1) {
       return fail('has_path', 'An origin has no path: keep only scheme, host and port.');
@@ -185,7 +234,8 @@ export function normalizeOriginPattern(
   if (queryAt !== -1 && (hashAt === -1 || queryAt < hashAt)) {
     return fail('has_query', 'An origin has no query string: keep only scheme, host and port.');
   }
-  if (hashAt !== -1) return fail('has_fragment', 'An origin has no fragment: keep only scheme, host and port.');
+  if (hashAt !== -1)
+    return fail('has_fragment', 'An origin has no fragment: keep only scheme, host and port.');
   if (rest.includes('@')) return fail('has_userinfo', 'An origin has no user name or password.');
 
   let wildcard = false;
@@ -194,7 +244,10 @@ export function normalizeOriginPattern(
     rest = rest.slice(2);
   }
   if (rest.includes('*')) {
-    return fail('bad_wildcard', 'A wildcard is only allowed as the whole leftmost label: https://*.example.com.');
+    return fail(
+      'bad_wildcard',
+      'A wildcard is only allowed as the whole leftmost label: https://*.example.com.',
+    );
   }
   const portMatch = /:([^:\]]*)$/.exec(rest);
   if (portMatch !== null && !/^\d{1,5}$/.test(portMatch[1] as string)) {
@@ -212,11 +265,15 @@ export function normalizeOriginPattern(
   }
   const parsed = parseAuthority(scheme, rest);
   if (parsed === null) return fail('invalid_host', `"${hostPart}" is not a valid host name.`);
-  const isIp = parsed.host.startsWith('[') || /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(parsed.host);
+  const isIp =
+    parsed.host.startsWith('[') || /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(parsed.host);
   if (wildcard) {
     if (isIp) return fail('bad_wildcard', 'A wildcard cannot be combined with an IP address.');
     if (!parsed.host.includes('.') && parsed.host !== 'localhost') {
-      return fail('wildcard_too_broad', 'A wildcard must cover a domain, e.g. https://*.example.com, not a whole top-level domain.');
+      return fail(
+        'wildcard_too_broad',
+        'A wildcard must cover a domain, e.g. https://*.example.com, not a whole top-level domain.',
+      );
     }
   }
   const loopback = isLoopbackHost(parsed.host);
@@ -280,7 +337,10 @@ export interface OriginAllowlist {
  * list.allows('https://shop.example.com'); // true
  * list.allows('https://evil-example.com'); // false
  */
-export function compileOriginAllowlist(patterns: readonly string[], mode: OriginMode): OriginAllowlist {
+export function compileOriginAllowlist(
+  patterns: readonly string[],
+  mode: OriginMode,
+): OriginAllowlist {
   const exact = new Set<string>();
   const wildcards: Array<{ prefix: string; suffix: string }> = [];
   for (const raw of patterns) {
@@ -316,6 +376,10 @@ export function compileOriginAllowlist(patterns: readonly string[], mode: Origin
  * isAllowedOrigin('http://localhost:3000', ['http://localhost:3000'], 'live'); // false: test keys only
  * isAllowedOrigin('http://localhost:3000', ['http://localhost:3000'], 'test'); // true
  */
-export function isAllowedOrigin(origin: string, patterns: readonly string[], mode: OriginMode): boolean {
+export function isAllowedOrigin(
+  origin: string,
+  patterns: readonly string[],
+  mode: OriginMode,
+): boolean {
   return compileOriginAllowlist(patterns, mode).allows(origin);
 }

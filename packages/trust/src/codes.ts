@@ -41,27 +41,31 @@ const CATALOGUE = {
     title: 'Origin not on the allowlist',
     description:
       "The browser's Origin header names a site that is not on this site's allowlist (or a localhost origin on a live key). A browser always tells the truth here: this is the key copied onto someone else's page.",
-    forgery: 'A non-browser client can send any Origin header, including an allowed one; this only stops copy-paste from other sites in real browsers.',
+    forgery:
+      'A non-browser client can send any Origin header, including an allowed one; this only stops copy-paste from other sites in real browsers.',
   },
   origin_missing: {
     group: 'origin',
     kind: 'penalty',
     title: 'No Origin header',
-    description: 'Every current browser sends Origin on a cross-site POST (sendBeacon and fetch alike). Its absence means a script or HTTP library.',
+    description:
+      'Every current browser sends Origin on a cross-site POST (sendBeacon and fetch alike). Its absence means a script or HTTP library.',
     forgery: 'Add an Origin header.',
   },
   origin_opaque: {
     group: 'origin',
     kind: 'penalty',
     title: 'Opaque origin ("null")',
-    description: 'Origin: null comes from sandboxed iframes, file:// pages and data: URLs, never from the client site itself.',
+    description:
+      'Origin: null comes from sandboxed iframes, file:// pages and data: URLs, never from the client site itself.',
     forgery: 'Send a real-looking origin instead.',
   },
   origin_malformed: {
     group: 'origin',
     kind: 'penalty',
     title: 'Origin header is not an origin',
-    description: 'The Origin header has a path, userinfo, a scheme other than http(s), or does not parse. Browsers never send that.',
+    description:
+      'The Origin header has a path, userinfo, a scheme other than http(s), or does not parse. Browsers never send that.',
     forgery: 'Send a well-formed origin.',
   },
   origin_not_canonical: {
@@ -76,7 +80,8 @@ const CATALOGUE = {
     group: 'origin',
     kind: 'penalty',
     title: 'Page URL is not an http(s) URL',
-    description: 'The payload url is not an http(s) URL; the embed script always reports location.href.',
+    description:
+      'The payload url is not an http(s) URL; the embed script always reports location.href.',
     forgery: 'Put a plausible page URL in the payload.',
   },
   page_origin_mismatch: {
@@ -91,7 +96,8 @@ const CATALOGUE = {
     group: 'origin',
     kind: 'penalty',
     title: 'Page URL not on the allowlist',
-    description: 'With no usable Origin header, the page URL in the payload is checked against the allowlist instead, and it is not on it.',
+    description:
+      'With no usable Origin header, the page URL in the payload is checked against the allowlist instead, and it is not on it.',
     forgery: 'Claim an allowed page URL.',
   },
   // --- referrer -----------------------------------------------------------------------------
@@ -115,7 +121,8 @@ const CATALOGUE = {
     group: 'referrer',
     kind: 'penalty',
     title: 'Referer is another page',
-    description: 'The Referer is a full URL (the client page relaxed its referrer policy) and it is not the page URL in the payload.',
+    description:
+      'The Referer is a full URL (the client page relaxed its referrer policy) and it is not the page URL in the payload.',
     forgery: 'Send the payload URL as Referer.',
   },
   // --- page token ---------------------------------------------------------------------------
@@ -123,21 +130,25 @@ const CATALOGUE = {
     group: 'page_token',
     kind: 'bonus',
     title: 'Valid page token',
-    description: "A fresh, single-use token minted by the client's backend for this site, origin and path: the page was really rendered by their server.",
-    forgery: 'Fetch the real page (one fetch per event) and lift its token; timing and cadence signals then carry the weight.',
+    description:
+      "A fresh, single-use token minted by the client's backend for this site, origin and path: the page was really rendered by their server.",
+    forgery:
+      'Fetch the real page (one fetch per event) and lift its token; timing and cadence signals then carry the weight.',
   },
   page_token_missing: {
     group: 'page_token',
     kind: 'penalty',
     title: 'No page token',
-    description: 'The page carries no token. Normal for sites that do not use page tokens; weighs 0 by default. Use "page token required" to make it decisive.',
+    description:
+      'The page carries no token. Normal for sites that do not use page tokens; weighs 0 by default. Use "page token required" to make it decisive.',
     forgery: 'Nothing to forge.',
   },
   page_token_malformed: {
     group: 'page_token',
     kind: 'penalty',
     title: 'Page token malformed',
-    description: 'The token does not decode. The SDK never produces that; someone made it up or truncated it.',
+    description:
+      'The token does not decode. The SDK never produces that; someone made it up or truncated it.',
     forgery: 'Obtain a real token from the page.',
   },
   page_token_bad_signature: {
@@ -158,35 +169,40 @@ const CATALOGUE = {
     group: 'page_token',
     kind: 'penalty',
     title: 'Page token from a revoked key',
-    description: 'The token was signed with a secret key the client revoked, usually because it leaked.',
+    description:
+      'The token was signed with a secret key the client revoked, usually because it leaked.',
     forgery: 'Obtain a token signed with the current key.',
   },
   page_token_expired_key: {
     group: 'page_token',
     kind: 'penalty',
     title: 'Page token from a retired key',
-    description: 'The token was signed with a rotated key after its grace period; typically a page served from a stale cache.',
+    description:
+      'The token was signed with a rotated key after its grace period; typically a page served from a stale cache.',
     forgery: 'Obtain a token signed with the current key.',
   },
   page_token_expired: {
     group: 'page_token',
     kind: 'penalty',
     title: 'Page token expired',
-    description: 'The token is older than its lifetime: a cached page, a long-restored tab, or a harvested token used later.',
+    description:
+      'The token is older than its lifetime: a cached page, a long-restored tab, or a harvested token used later.',
     forgery: 'Use tokens while they are fresh.',
   },
   page_token_not_yet_valid: {
     group: 'page_token',
     kind: 'penalty',
     title: 'Page token from the future',
-    description: "The token's issue time is ahead of the beacon's clock beyond the allowed skew: a badly wrong server clock or a crafted token.",
+    description:
+      "The token's issue time is ahead of the beacon's clock beyond the allowed skew: a badly wrong server clock or a crafted token.",
     forgery: 'Use real tokens.',
   },
   page_token_wrong_site: {
     group: 'page_token',
     kind: 'penalty',
     title: 'Page token for another site',
-    description: 'The token was minted for another Tagward site: tokens are being moved between sites.',
+    description:
+      'The token was minted for another Tagward site: tokens are being moved between sites.',
     forgery: 'Obtain a token of this site.',
   },
   page_token_wrong_origin: {
@@ -200,7 +216,8 @@ const CATALOGUE = {
     group: 'page_token',
     kind: 'penalty',
     title: 'Page token for another path',
-    description: 'The token was minted for another page path than the page URL reports (single-page apps that navigate without reloading can cause this).',
+    description:
+      'The token was minted for another page path than the page URL reports (single-page apps that navigate without reloading can cause this).',
     forgery: 'Obtain a token from the page being claimed.',
   },
   page_token_replayed: {
@@ -214,7 +231,8 @@ const CATALOGUE = {
     group: 'page_token',
     kind: 'hard',
     title: 'Page token required',
-    description: 'The site (or the rules) require a valid page token and this event has none, or a bad one.',
+    description:
+      'The site (or the rules) require a valid page token and this event has none, or a bad one.',
     forgery: 'Fetch the real page for every event.',
   },
   // --- timing -------------------------------------------------------------------------------
@@ -230,28 +248,32 @@ const CATALOGUE = {
     group: 'timing',
     kind: 'penalty',
     title: 'Token older than its lifetime',
-    description: 'Token age at arrival exceeds its lifetime as Tagward measures it (adds to page_token_expired when the verifier also refused it).',
+    description:
+      'Token age at arrival exceeds its lifetime as Tagward measures it (adds to page_token_expired when the verifier also refused it).',
     forgery: 'Use tokens while they are fresh.',
   },
   timing_zero: {
     group: 'timing',
     kind: 'penalty',
     title: 'Zero page timings',
-    description: 'Load, check-start or send time is exactly 0 ms. The embed script runs after load, so a real page never reports 0.',
+    description:
+      'Load, check-start or send time is exactly 0 ms. The embed script runs after load, so a real page never reports 0.',
     forgery: 'Report plausible timings.',
   },
   timing_non_monotonic: {
     group: 'timing',
     kind: 'penalty',
     title: 'Timings out of order',
-    description: 'The reported timings contradict each other (first byte after load end, checks starting before load, sending before the checks ended).',
+    description:
+      'The reported timings contradict each other (first byte after load end, checks starting before load, sending before the checks ended).',
     forgery: 'Report timings in a consistent order.',
   },
   timing_repeated: {
     group: 'timing',
     kind: 'penalty',
     title: 'Identical timings repeated',
-    description: 'The same visitor sent the exact same timing figures before. Real page loads never repeat to the millisecond; replayed payloads do.',
+    description:
+      'The same visitor sent the exact same timing figures before. Real page loads never repeat to the millisecond; replayed payloads do.',
     forgery: 'Randomise the timings per event.',
   },
   // --- cadence ------------------------------------------------------------------------------
@@ -259,14 +281,16 @@ const CATALOGUE = {
     group: 'cadence',
     kind: 'penalty',
     title: 'Burst from one visitor',
-    description: 'Too many beacons from one visitor hash in the last minute for a person reading pages. Visitors behind one NAT share a hash, so keep the threshold generous.',
+    description:
+      'Too many beacons from one visitor hash in the last minute for a person reading pages. Visitors behind one NAT share a hash, so keep the threshold generous.',
     forgery: 'Spread events over many IP addresses and user agents.',
   },
   cadence_regular: {
     group: 'cadence',
     kind: 'penalty',
     title: 'Machine-regular intervals',
-    description: 'The gaps between this visitor\'s beacons are nearly constant (low coefficient of variation): a timer, not a person.',
+    description:
+      "The gaps between this visitor's beacons are nearly constant (low coefficient of variation): a timer, not a person.",
     forgery: 'Add random jitter to the intervals.',
   },
   // --- request shape ------------------------------------------------------------------------
@@ -274,7 +298,8 @@ const CATALOGUE = {
     group: 'request_shape',
     kind: 'penalty',
     title: 'No Sec-Fetch headers',
-    description: 'The user agent claims a browser that always sends Sec-Fetch-Site/Mode/Dest (Chromium 80+, Firefox 90+, Safari 17+), and none came.',
+    description:
+      'The user agent claims a browser that always sends Sec-Fetch-Site/Mode/Dest (Chromium 80+, Firefox 90+, Safari 17+), and none came.',
     forgery: 'Add the three headers with browser values.',
   },
   sec_fetch_inconsistent: {
@@ -289,14 +314,16 @@ const CATALOGUE = {
     group: 'request_shape',
     kind: 'penalty',
     title: 'No client hints from a Chromium browser',
-    description: 'The user agent claims Chromium 90+, which sends Sec-CH-UA, Sec-CH-UA-Mobile and Sec-CH-UA-Platform on every request to an HTTPS beacon; they are missing.',
+    description:
+      'The user agent claims Chromium 90+, which sends Sec-CH-UA, Sec-CH-UA-Mobile and Sec-CH-UA-Platform on every request to an HTTPS beacon; they are missing.',
     forgery: 'Add client-hint headers matching the user agent.',
   },
   client_hints_mismatch: {
     group: 'request_shape',
     kind: 'penalty',
     title: 'Client hints contradict the user agent',
-    description: 'Sec-CH-UA brand version, platform or mobile flag disagree with the User-Agent string, or hints come from a non-Chromium user agent.',
+    description:
+      'Sec-CH-UA brand version, platform or mobile flag disagree with the User-Agent string, or hints come from a non-Chromium user agent.',
     forgery: 'Keep the user agent and the hints consistent.',
   },
   ua_missing: {
@@ -310,14 +337,16 @@ const CATALOGUE = {
     group: 'request_shape',
     kind: 'penalty',
     title: 'HTTP library user agent',
-    description: 'The User-Agent is that of an HTTP library or command-line tool (curl, python-requests, Go, Node, Java…), not a browser.',
+    description:
+      'The User-Agent is that of an HTTP library or command-line tool (curl, python-requests, Go, Node, Java…), not a browser.',
     forgery: 'Send a browser user agent.',
   },
   ua_automation: {
     group: 'request_shape',
     kind: 'penalty',
     title: 'Automation or crawler user agent',
-    description: 'The User-Agent declares a headless browser, an automation framework or a crawler. Honest bots, and end-to-end tests, look like this.',
+    description:
+      'The User-Agent declares a headless browser, an automation framework or a crawler. Honest bots, and end-to-end tests, look like this.',
     forgery: 'Override the user agent of the headless browser.',
   },
   ua_not_browser: {
@@ -347,21 +376,24 @@ const CATALOGUE = {
     group: 'request_shape',
     kind: 'penalty',
     title: 'Browser headers missing',
-    description: 'The user agent claims a browser but Accept, Accept-Encoding or Accept-Language is missing; browsers always send them.',
+    description:
+      'The user agent claims a browser but Accept, Accept-Encoding or Accept-Language is missing; browsers always send them.',
     forgery: 'Add the headers.',
   },
   content_type_atypical: {
     group: 'request_shape',
     kind: 'penalty',
     title: 'Unusual Content-Type',
-    description: 'Browsers send exactly "text/plain;charset=UTF-8" for a string body; anything else was typed by hand.',
+    description:
+      'Browsers send exactly "text/plain;charset=UTF-8" for a string body; anything else was typed by hand.',
     forgery: 'Copy the exact value.',
   },
   header_duplicated: {
     group: 'request_shape',
     kind: 'penalty',
     title: 'Duplicated header',
-    description: 'A header a browser sends once (Origin, User-Agent, Content-Type, Sec-Fetch-*…) appears twice.',
+    description:
+      'A header a browser sends once (Origin, User-Agent, Content-Type, Sec-Fetch-*…) appears twice.',
     forgery: 'Send each header once.',
   },
   // --- attestation --------------------------------------------------------------------------
@@ -369,7 +401,8 @@ const CATALOGUE = {
     group: 'attestation',
     kind: 'bonus',
     title: 'Valid attestation',
-    description: 'A Privacy Pass token issued after a challenge was redeemed with this event: someone paid the work for it.',
+    description:
+      'A Privacy Pass token issued after a challenge was redeemed with this event: someone paid the work for it.',
     forgery: 'Solve the challenge for every token: possible, but it costs work per event.',
   },
   attestation_absent: {
@@ -412,7 +445,8 @@ const CATALOGUE = {
     group: 'blocklist',
     kind: 'hard',
     title: 'Blocked IP range',
-    description: "The client address falls in a blocked range. Events keep only the address's /24 (IPv4) or /48 (IPv6), so ranges cannot be narrower than that.",
+    description:
+      "The client address falls in a blocked range. Events keep only the address's /24 (IPv4) or /48 (IPv6), so ranges cannot be narrower than that.",
     forgery: 'Use other addresses.',
   },
   blocked_user_agent: {
@@ -451,5 +485,9 @@ export type HardReasonCode = CodesOfKind<'hard'>;
 export const WEIGHTED_REASON_CODES = ALL_REASON_CODES.filter(
   (c): c is WeightedReasonCode => CATALOGUE[c].kind !== 'hard',
 );
-export const HARD_REASON_CODES = ALL_REASON_CODES.filter((c): c is HardReasonCode => CATALOGUE[c].kind === 'hard');
-export const BONUS_REASON_CODES = ALL_REASON_CODES.filter((c) => CATALOGUE[c].kind === 'bonus') as WeightedReasonCode[];
+export const HARD_REASON_CODES = ALL_REASON_CODES.filter(
+  (c): c is HardReasonCode => CATALOGUE[c].kind === 'hard',
+);
+export const BONUS_REASON_CODES = ALL_REASON_CODES.filter(
+  (c) => CATALOGUE[c].kind === 'bonus',
+) as WeightedReasonCode[];

@@ -1,4 +1,9 @@
-import { compileOriginAllowlist, isLoopbackHost, parseOrigin, type OriginAllowlist } from '@tagward/protocol';
+import {
+  compileOriginAllowlist,
+  isLoopbackHost,
+  parseOrigin,
+  type OriginAllowlist,
+} from '@tagward/protocol';
 import { scanHeaders } from './headers.js';
 import { ipPrefix } from './ip.js';
 import { classifyUserAgent, hintMismatches } from './user-agent.js';
@@ -28,9 +33,18 @@ interface OriginParse {
 
 /**
  * The origin of an absolute http(s) URL. Browser-built URLs are already canonical, so the common
- * case is a slice and a regex; anything unusual goes through WHATWG URL.
+ * case is a prefix comparison with an origin already known (the page URL and the Referer of a
+ * real beacon start with its Origin header), then a slice and a regex; anything unusual goes
+ * through WHATWG URL.
  */
-function originOfUrl(url: string): OriginParse | null {
+function originOfUrl(url: string, known: OriginParse | null): OriginParse | null {
+  if (known !== null && url.startsWith(known.origin)) {
+    const next = url.charCodeAt(known.origin.length);
+    // NaN: the URL is the bare origin. The next character must end the authority, or
+    // https://shop.example.com.evil.net would pass as https://shop.example.com.
+    if (Number.isNaN(next) || next === 47 /* / */ || next === 63 /* ? */ || next === 35 /* # */)
+      return known;
+  }
   const schemeEnd = url.indexOf('://');
   if (schemeEnd === 4 || schemeEnd === 5) {
     let end = url.length;
@@ -44,7 +58,12 @@ function originOfUrl(url: string): OriginParse | null {
     const candidate = url.slice(0, end);
     const parsed = parseOrigin(candidate);
     if (parsed !== null && url.charCodeAt(end) !== 92) {
-      return { origin: serializeOrigin(parsed.scheme, parsed.host, parsed.port), host: parsed.host };
+      return {
+        origin: parsed.canonical
+          ? candidate
+          : serializeOrigin(parsed.scheme, parsed.host, parsed.port),
+        host: parsed.host,
+      };
     }
   }
   let u: URL;
@@ -99,6 +118,7 @@ export function deriveSignals(facts: RequestFacts): Signals {
   // Origin header
   let originStatus: OriginStatus;
   let originValue: string | null = null;
+  let originParse: OriginParse | null = null;
   let canonical: boolean | null = null;
   if (h.origin === null) {
     originStatus = 'missing';
@@ -111,19 +131,25 @@ export function deriveSignals(facts: RequestFacts): Signals {
       originStatus = 'malformed';
       originValue = clip(h.origin, MAX_RAW_ORIGIN);
     } else {
-      originValue = serializeOrigin(parsed.scheme, parsed.host, parsed.port);
-      canonical = originValue === h.origin;
+      canonical = parsed.canonical;
+      originValue = canonical ? h.origin : serializeOrigin(parsed.scheme, parsed.host, parsed.port);
+      originParse = { origin: originValue, host: parsed.host };
       if (mode === 'live' && isLoopbackHost(parsed.host)) originStatus = 'loopback_on_live';
       else originStatus = allowlist.allowsCanonical(originValue) ? 'allowed' : 'not_allowed';
     }
   }
-  const originUsable = originStatus === 'allowed' || originStatus === 'not_allowed' || originStatus === 'loopback_on_live';
+  const originUsable =
+    originStatus === 'allowed' ||
+    originStatus === 'not_allowed' ||
+    originStatus === 'loopback_on_live';
 
   // Page URL from the payload
-  const page = originOfUrl(facts.payload.url);
+  const page = originOfUrl(facts.payload.url, originParse);
   const pageOrigin = page === null ? null : page.origin;
   const pageAllowed =
-    page === null ? null : !(mode === 'live' && isLoopbackHost(page.host)) && allowlist.allowsCanonical(page.origin);
+    page === null
+      ? null
+      : !(mode === 'live' && isLoopbackHost(page.host)) && allowlist.allowsCanonical(page.origin);
   const sameAsOrigin = page === null || !originUsable ? null : page.origin === originValue;
 
   // Referer
@@ -132,7 +158,7 @@ export function deriveSignals(facts: RequestFacts): Signals {
   let matchesOrigin: boolean | null = null;
   let matchesPage: boolean | null = null;
   if (h.referer !== null) {
-    const ref = originOfUrl(h.referer);
+    const ref = originOfUrl(h.referer, page ?? originParse);
     if (ref === null) {
       referrerKind = 'malformed';
     } else {
@@ -147,7 +173,8 @@ export function deriveSignals(facts: RequestFacts): Signals {
   // User agent and request shape
   const ua = h.userAgent ?? '';
   const claim = classifyUserAgent(ua);
-  const browser = claim.family === 'chromium' || claim.family === 'firefox' || claim.family === 'webkit';
+  const browser =
+    claim.family === 'chromium' || claim.family === 'firefox' || claim.family === 'webkit';
   const hintsPresent = h.secChUa !== null || h.secChUaMobile !== null || h.secChUaPlatform !== null;
   const missingBrowserHeaders: string[] = [];
   if (browser) {
@@ -156,10 +183,15 @@ export function deriveSignals(facts: RequestFacts): Signals {
     if (!h.hasAcceptLanguage) missingBrowserHeaders.push('accept_language');
   }
   const casingAtypical =
-    browser && h.titleCaseUserAgent && (h.secFetchNotTitle || (claim.family === 'chromium' && h.secChNotLower));
+    browser &&
+    h.titleCaseUserAgent &&
+    (h.secFetchNotTitle || (claim.family === 'chromium' && h.secChNotLower));
 
   // Cadence
-  const intervals = facts.cadence.intervalsMs.length > 8 ? facts.cadence.intervalsMs.slice(-8) : facts.cadence.intervalsMs;
+  const intervals =
+    facts.cadence.intervalsMs.length > 8
+      ? facts.cadence.intervalsMs.slice(-8)
+      : facts.cadence.intervalsMs;
   let meanMs: number | null = null;
   let cv: number | null = null;
   if (intervals.length > 0) {
@@ -212,7 +244,9 @@ export function deriveSignals(facts: RequestFacts): Signals {
       secFetchUser: clip(h.secFetchUser, MAX_FETCH_VALUE),
       hintsExpected: claim.hintsExpected,
       hintsPresent,
-      hintsMismatch: hintsPresent ? hintMismatches(claim, h.secChUa, h.secChUaMobile, h.secChUaPlatform) : [],
+      hintsMismatch: hintsPresent
+        ? hintMismatches(claim, h.secChUa, h.secChUaMobile, h.secChUaPlatform)
+        : [],
       fingerprint: h.fingerprint,
       casingAtypical,
       missingBrowserHeaders,

@@ -38,7 +38,13 @@ export {
   type Rules,
   type RulesOverride,
 } from './rules.js';
-export { rescore, type BacktestSummary, type StoredEvent, type FlippedEvent, type ReasonDelta } from './rescore.js';
+export {
+  rescore,
+  type BacktestSummary,
+  type StoredEvent,
+  type FlippedEvent,
+  type ReasonDelta,
+} from './rescore.js';
 export { ipPrefix, parseCidr } from './ip.js';
 export { classifyUserAgent, type UaClaim } from './user-agent.js';
 export { renderReasonTables } from './docs.js';

@@ -83,8 +83,10 @@ export function rescore(
     sumBefore += event.score;
     sumAfter += result.score;
     // Count each code once per event, even if a reason list repeats it.
-    for (const code of new Set(event.reasons.map((x) => x.code))) reasonBefore.set(code, (reasonBefore.get(code) ?? 0) + 1);
-    for (const code of new Set(result.reasons.map((x) => x.code))) reasonAfter.set(code, (reasonAfter.get(code) ?? 0) + 1);
+    for (const code of new Set(event.reasons.map((x) => x.code)))
+      reasonBefore.set(code, (reasonBefore.get(code) ?? 0) + 1);
+    for (const code of new Set(result.reasons.map((x) => x.code)))
+      reasonAfter.set(code, (reasonAfter.get(code) ?? 0) + 1);
     if (result.verdict === event.verdict) continue;
     flipped += 1;
     const key = `${event.verdict}>${result.verdict}`;
@@ -92,13 +94,21 @@ export function rescore(
     if (sampleSize === 0) continue;
     const change = Math.abs(result.score - event.score);
     const last = sample[sample.length - 1];
-    if (sample.length === sampleSize && last !== undefined && (change < last.change || (change === last.change && event.id >= last.id))) {
+    if (
+      sample.length === sampleSize &&
+      last !== undefined &&
+      (change < last.change || (change === last.change && event.id >= last.id))
+    ) {
       continue;
     }
     const entry = {
       id: event.id,
       change,
-      before: { score: event.score, verdict: event.verdict, reasons: event.reasons.map((x) => x.code) },
+      before: {
+        score: event.score,
+        verdict: event.verdict,
+        reasons: event.reasons.map((x) => x.code),
+      },
       after: result,
     };
     let at = sample.length;
@@ -117,7 +127,10 @@ export function rescore(
     const a = reasonAfter.get(code) ?? 0;
     return { code, before: b, after: a, delta: a - b };
   });
-  reasonDeltas.sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta) || (x.code < y.code ? -1 : x.code > y.code ? 1 : 0));
+  reasonDeltas.sort(
+    (x, y) =>
+      Math.abs(y.delta) - Math.abs(x.delta) || (x.code < y.code ? -1 : x.code > y.code ? 1 : 0),
+  );
 
   const transitionList: BacktestSummary['transitions'] = [];
   for (const from of VERDICTS) {
@@ -136,6 +149,9 @@ export function rescore(
     transitions: transitionList,
     sample: sample.map(({ id, before: b, after: a }) => ({ id, before: b, after: a })),
     reasonDeltas,
-    meanScore: { before: total === 0 ? 0 : round4(sumBefore / total), after: total === 0 ? 0 : round4(sumAfter / total) },
+    meanScore: {
+      before: total === 0 ? 0 : round4(sumBefore / total),
+      after: total === 0 ? 0 : round4(sumAfter / total),
+    },
   };
 }

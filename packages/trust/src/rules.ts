@@ -110,15 +110,22 @@ export const DEFAULT_WEIGHTS: Readonly<Record<WeightedReasonCode, number>> = {
 const unit = z.number().min(0).max(1);
 const codeEnum = z.enum(WEIGHTED_REASON_CODES as [WeightedReasonCode, ...WeightedReasonCode[]]);
 
-function checkPolarity(weights: Partial<Record<WeightedReasonCode, number>>, ctx: z.RefinementCtx): void {
-  for (const [code, w] of Object.entries(weights) as Array<[WeightedReasonCode, number | undefined]>) {
+function checkPolarity(
+  weights: Partial<Record<WeightedReasonCode, number>>,
+  ctx: z.RefinementCtx,
+): void {
+  for (const [code, w] of Object.entries(weights) as Array<
+    [WeightedReasonCode, number | undefined]
+  >) {
     if (w === undefined) continue;
     const bonus = REASON_CODES[code].kind === 'bonus';
     if (bonus ? w < 0 || w > 1 : w > 0 || w < -1) {
       ctx.addIssue({
         code: 'custom',
         path: [code],
-        message: bonus ? `${code} is a bonus: its weight must be in [0, 1]` : `${code} is a penalty: its weight must be in [-1, 0]`,
+        message: bonus
+          ? `${code} is a bonus: its weight must be in [0, 1]`
+          : `${code} is a penalty: its weight must be in [-1, 0]`,
       });
     }
   }
@@ -159,15 +166,23 @@ const hardSchema = z.strictObject({
 
 const bp = (x: number): number => Math.round(x * 10_000);
 
-function checkOrdering(rules: { base: number; thresholds: { trusted: number; suspect: number } }, ctx: z.RefinementCtx): void {
+function checkOrdering(
+  rules: { base: number; thresholds: { trusted: number; suspect: number } },
+  ctx: z.RefinementCtx,
+): void {
   if (bp(rules.thresholds.suspect) > bp(rules.thresholds.trusted)) {
-    ctx.addIssue({ code: 'custom', path: ['thresholds', 'suspect'], message: 'thresholds.suspect must not exceed thresholds.trusted' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['thresholds', 'suspect'],
+      message: 'thresholds.suspect must not exceed thresholds.trusted',
+    });
   }
   if (bp(rules.thresholds.trusted) > bp(rules.base)) {
     ctx.addIssue({
       code: 'custom',
       path: ['thresholds', 'trusted'],
-      message: 'thresholds.trusted must not exceed base: an event with no reason against it must be trusted',
+      message:
+        'thresholds.trusted must not exceed base: an event with no reason against it must be trusted',
     });
   }
 }
@@ -183,7 +198,9 @@ export const rulesSchema: z.ZodType<Rules> = z
     version: z.number().int().min(0),
     base: unit,
     thresholds: z.strictObject({ trusted: unit, suspect: unit }),
-    weights: partialWeightsSchema.transform((w) => ({ ...DEFAULT_WEIGHTS, ...w }) as Record<WeightedReasonCode, number>),
+    weights: partialWeightsSchema.transform(
+      (w) => ({ ...DEFAULT_WEIGHTS, ...w }) as Record<WeightedReasonCode, number>,
+    ),
     timing: timingSchema,
     cadence: cadenceSchema,
     shape: shapeSchema,
@@ -193,7 +210,8 @@ export const rulesSchema: z.ZodType<Rules> = z
 
 // Frozen so that nobody mutates the shared defaults in place (score caches compiled rules per object).
 function deepFreeze<T extends object>(value: T): T {
-  for (const v of Object.values(value)) if (typeof v === 'object' && v !== null) deepFreeze(v as object);
+  for (const v of Object.values(value))
+    if (typeof v === 'object' && v !== null) deepFreeze(v as object);
   return Object.freeze(value);
 }
 

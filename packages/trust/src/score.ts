@@ -3,7 +3,14 @@ import type { HardReasonCode, ReasonCode, WeightedReasonCode } from './codes.js'
 import { WEIGHTED_REASON_CODES } from './codes.js';
 import { parseCidr, parseStoredPrefix, prefixInCidr, type CompiledCidr } from './ip.js';
 import type { Rules } from './rules.js';
-import type { AttestationStatus, Reason, ScoreResult, Signals, TokenStatus, Verdict } from './types.js';
+import type {
+  AttestationStatus,
+  Reason,
+  ScoreResult,
+  Signals,
+  TokenStatus,
+  Verdict,
+} from './types.js';
 
 /** Rules turned into what the hot path wants: integer basis points, sets, parsed ranges. */
 interface CompiledRules {
@@ -55,7 +62,10 @@ function compile(rules: Rules): CompiledRules {
     pageTokenRequired: rules.hard.pageTokenRequired,
     blockIps,
     blockUserAgents: rules.hard.blockUserAgents.map((s) => s.toLowerCase()),
-    blockOrigins: rules.hard.blockOrigins.length === 0 ? null : compileOriginAllowlist(rules.hard.blockOrigins, 'test'),
+    blockOrigins:
+      rules.hard.blockOrigins.length === 0
+        ? null
+        : compileOriginAllowlist(rules.hard.blockOrigins, 'test'),
     blockOriginsText: rules.hard.blockOrigins,
   };
   compiledCache.set(rules, compiled);
@@ -128,7 +138,10 @@ class Tally {
 }
 
 function secFetchProblem(s: Signals['shape']): string | null {
-  const present = (s.secFetchSite !== null ? 1 : 0) + (s.secFetchMode !== null ? 1 : 0) + (s.secFetchDest !== null ? 1 : 0);
+  const present =
+    (s.secFetchSite !== null ? 1 : 0) +
+    (s.secFetchMode !== null ? 1 : 0) +
+    (s.secFetchDest !== null ? 1 : 0);
   if (present === 0 && s.secFetchUser === null) return null;
   if (present < 3) return 'only some of Sec-Fetch-Site/Mode/Dest were sent';
   if (!BEACON_SITES.has(s.secFetchSite as string)) return `Sec-Fetch-Site is "${s.secFetchSite}"`;
@@ -138,10 +151,16 @@ function secFetchProblem(s: Signals['shape']): string | null {
   return null;
 }
 
+/** Client timings use -1 for "not measured". */
+function known(x: number | null): x is number {
+  return x !== null && x >= 0;
+}
+
 function timingProblem(t: Signals['timing'], tol: number): string | null {
-  const known = (x: number | null): x is number => x !== null && x >= 0;
-  if (known(t.ttfb) && known(t.nav) && t.ttfb > t.nav + tol) return `first byte (${t.ttfb} ms) after load end (${t.nav} ms)`;
-  if (known(t.nav) && known(t.start) && t.start + tol < t.nav) return `checks started (${t.start} ms) before load end (${t.nav} ms)`;
+  if (known(t.ttfb) && known(t.nav) && t.ttfb > t.nav + tol)
+    return `first byte (${t.ttfb} ms) after load end (${t.nav} ms)`;
+  if (known(t.nav) && known(t.start) && t.start + tol < t.nav)
+    return `checks started (${t.start} ms) before load end (${t.nav} ms)`;
   if (known(t.start) && known(t.checks) && known(t.send) && t.send + tol < t.start + t.checks) {
     return `sent (${t.send} ms) before the checks ended (${t.start} + ${t.checks} ms)`;
   }
@@ -171,7 +190,10 @@ export function score(signals: Signals, rules: Rules): ScoreResult {
       r.add('origin_not_allowed', `Origin ${origin.value} is not on the site's allowlist`);
       break;
     case 'loopback_on_live':
-      r.add('origin_not_allowed', `Origin ${origin.value} is a localhost origin, accepted for test keys only`);
+      r.add(
+        'origin_not_allowed',
+        `Origin ${origin.value} is a localhost origin, accepted for test keys only`,
+      );
       break;
     case 'missing':
       r.add('origin_missing', 'no Origin header on a cross-site POST');
@@ -189,18 +211,33 @@ export function score(signals: Signals, rules: Rules): ScoreResult {
     r.add('origin_not_canonical', `Origin "${origin.value}" was not sent in the form browsers use`);
   }
   if (page.origin === null) r.add('page_url_invalid', 'the payload page URL is not an http(s) URL');
-  if (page.sameAsOrigin === false) r.add('page_origin_mismatch', `page URL origin ${page.origin} differs from Origin ${origin.value}`);
-  if (page.allowed === false && (origin.status === 'missing' || origin.status === 'opaque' || origin.status === 'malformed')) {
-    r.add('page_origin_not_allowed', `page URL origin ${page.origin} is not on the site's allowlist`);
+  if (page.sameAsOrigin === false)
+    r.add(
+      'page_origin_mismatch',
+      `page URL origin ${page.origin} differs from Origin ${origin.value}`,
+    );
+  if (
+    page.allowed === false &&
+    (origin.status === 'missing' || origin.status === 'opaque' || origin.status === 'malformed')
+  ) {
+    r.add(
+      'page_origin_not_allowed',
+      `page URL origin ${page.origin} is not on the site's allowlist`,
+    );
   }
 
   // referrer
   if (referrer.kind === 'absent') r.add('referrer_absent', 'no Referer header');
-  if (referrer.kind === 'malformed') r.add('referrer_origin_mismatch', 'the Referer header is not an http(s) URL');
+  if (referrer.kind === 'malformed')
+    r.add('referrer_origin_mismatch', 'the Referer header is not an http(s) URL');
   else if (referrer.matchesOrigin === false) {
-    r.add('referrer_origin_mismatch', `Referer origin ${referrer.origin} differs from the sending page's origin`);
+    r.add(
+      'referrer_origin_mismatch',
+      `Referer origin ${referrer.origin} differs from the sending page's origin`,
+    );
   }
-  if (referrer.matchesPage === false) r.add('referrer_page_mismatch', 'the Referer is another page than the payload URL');
+  if (referrer.matchesPage === false)
+    r.add('referrer_page_mismatch', 'the Referer is another page than the payload URL');
 
   // page token
   r.add(TOKEN_CODE[token.status], TOKEN_DETAIL[token.status]);
@@ -210,40 +247,65 @@ export function score(signals: Signals, rules: Rules): ScoreResult {
 
   // timing
   if (token.ageMs !== null && token.ageMs >= 0 && token.ageMs < c.minTokenAgeMs) {
-    r.add('token_too_young', `token used ${token.ageMs} ms after it was minted (minimum ${c.minTokenAgeMs} ms)`);
+    r.add(
+      'token_too_young',
+      `token used ${token.ageMs} ms after it was minted (minimum ${c.minTokenAgeMs} ms)`,
+    );
   }
   if (token.ageMs !== null && token.ttlMs !== null && token.ageMs > token.ttlMs) {
     r.add('token_older_than_lifetime', `token ${token.ageMs} ms old, lifetime ${token.ttlMs} ms`);
   }
   if (timing.nav === 0 || timing.start === 0 || timing.send === 0) {
-    r.add('timing_zero', `timings nav=${timing.nav} start=${timing.start} send=${timing.send} include an exact 0`);
+    r.add(
+      'timing_zero',
+      `timings nav=${timing.nav} start=${timing.start} send=${timing.send} include an exact 0`,
+    );
   }
   const disorder = timingProblem(timing, c.toleranceMs);
   if (disorder !== null) r.add('timing_non_monotonic', disorder);
   if (timing.identicalRepeats > 0) {
-    r.add('timing_repeated', `the same timings were sent ${timing.identicalRepeats} time(s) before by this visitor`);
+    r.add(
+      'timing_repeated',
+      `the same timings were sent ${timing.identicalRepeats} time(s) before by this visitor`,
+    );
   }
 
   // cadence
   if (cadence.lastMinute >= c.burstPerMinute) {
-    r.add('cadence_burst', `${cadence.lastMinute} earlier beacons from this visitor in the last minute (limit ${c.burstPerMinute})`);
+    r.add(
+      'cadence_burst',
+      `${cadence.lastMinute} earlier beacons from this visitor in the last minute (limit ${c.burstPerMinute})`,
+    );
   }
   if (cadence.intervals >= c.minIntervals && cadence.cv !== null && cadence.cv <= c.regularCv) {
-    r.add('cadence_regular', `${cadence.intervals} intervals of ~${cadence.meanMs} ms vary by only ${cadence.cv} (limit ${c.regularCv})`);
+    r.add(
+      'cadence_regular',
+      `${cadence.intervals} intervals of ~${cadence.meanMs} ms vary by only ${cadence.cv} (limit ${c.regularCv})`,
+    );
   }
 
   // request shape
-  const secFetchPresent = shape.secFetchSite !== null || shape.secFetchMode !== null || shape.secFetchDest !== null;
+  const secFetchPresent =
+    shape.secFetchSite !== null || shape.secFetchMode !== null || shape.secFetchDest !== null;
   if (shape.secFetchExpected && !secFetchPresent) {
-    r.add('sec_fetch_missing', `${shape.uaFamily} ${shape.uaMajor ?? ''} sends Sec-Fetch-* headers; none came`);
+    r.add(
+      'sec_fetch_missing',
+      `${shape.uaFamily} ${shape.uaMajor ?? ''} sends Sec-Fetch-* headers; none came`,
+    );
   }
   const fetchProblem = secFetchProblem(shape);
   if (fetchProblem !== null) r.add('sec_fetch_inconsistent', fetchProblem);
   if (shape.hintsExpected && !shape.hintsPresent) {
-    r.add('client_hints_missing', `Chromium ${shape.uaMajor ?? ''} sends Sec-CH-UA client hints; none came`);
+    r.add(
+      'client_hints_missing',
+      `Chromium ${shape.uaMajor ?? ''} sends Sec-CH-UA client hints; none came`,
+    );
   }
   if (shape.hintsMismatch.length > 0) {
-    r.add('client_hints_mismatch', `client hints disagree with the User-Agent: ${shape.hintsMismatch.join(', ')}`);
+    r.add(
+      'client_hints_mismatch',
+      `client hints disagree with the User-Agent: ${shape.hintsMismatch.join(', ')}`,
+    );
   }
   switch (shape.uaFamily) {
     case 'none':
@@ -261,18 +323,27 @@ export function score(signals: Signals, rules: Rules): ScoreResult {
     default:
       break;
   }
-  if (shape.fingerprint !== null) r.add('headers_library_fingerprint', `header order and casing of ${shape.fingerprint}`);
-  if (shape.casingAtypical) r.add('header_casing_atypical', `header casing unlike ${shape.uaFamily} over HTTP/1.1`);
+  if (shape.fingerprint !== null)
+    r.add('headers_library_fingerprint', `header order and casing of ${shape.fingerprint}`);
+  if (shape.casingAtypical)
+    r.add('header_casing_atypical', `header casing unlike ${shape.uaFamily} over HTTP/1.1`);
   if (shape.missingBrowserHeaders.length > 0) {
-    r.add('browser_headers_missing', `a browser would have sent: ${shape.missingBrowserHeaders.join(', ')}`);
+    r.add(
+      'browser_headers_missing',
+      `a browser would have sent: ${shape.missingBrowserHeaders.join(', ')}`,
+    );
   }
   if (shape.contentType === null || !c.contentTypes.has(shape.contentType)) {
     r.add('content_type_atypical', `Content-Type "${shape.contentType ?? ''}"`);
   }
-  if (shape.duplicated.length > 0) r.add('header_duplicated', `sent more than once: ${shape.duplicated.join(', ')}`);
+  if (shape.duplicated.length > 0)
+    r.add('header_duplicated', `sent more than once: ${shape.duplicated.join(', ')}`);
 
   // attestation
-  r.add(ATTESTATION_CODE[signals.attestation.status], `attestation ${signals.attestation.status.replace('_', ' ')}`);
+  r.add(
+    ATTESTATION_CODE[signals.attestation.status],
+    `attestation ${signals.attestation.status.replace('_', ' ')}`,
+  );
 
   // blocklists
   if (c.blockIps.length > 0 && signals.ip.prefix !== null) {
@@ -280,7 +351,10 @@ export function score(signals: Signals, rules: Rules): ScoreResult {
     if (client !== null) {
       for (const cidr of c.blockIps) {
         if (prefixInCidr(client, cidr)) {
-          r.block('blocked_ip', `client network ${signals.ip.prefix} is in blocked range ${cidr.text}`);
+          r.block(
+            'blocked_ip',
+            `client network ${signals.ip.prefix} is in blocked range ${cidr.text}`,
+          );
           break;
         }
       }
@@ -306,7 +380,8 @@ export function score(signals: Signals, rules: Rules): ScoreResult {
   }
 
   const total = r.hard ? 0 : Math.min(BP, Math.max(0, c.base + r.sum));
-  const verdict: Verdict = total >= c.trusted ? 'trusted' : total >= c.suspect ? 'suspect' : 'fraud';
+  const verdict: Verdict =
+    total >= c.trusted ? 'trusted' : total >= c.suspect ? 'suspect' : 'fraud';
   return { score: total / BP, verdict, reasons: r.reasons };
 }
 

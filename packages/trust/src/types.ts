@@ -25,7 +25,8 @@ export interface TokenOutcome {
   ttlMs?: number;
 }
 
-export type AttestationStatus = 'absent' | 'valid' | 'invalid' | 'double_spent' | 'wrong_origin' | 'expired_key';
+export type AttestationStatus =
+  'absent' | 'valid' | 'invalid' | 'double_spent' | 'wrong_origin' | 'expired_key';
 
 export interface AttestationOutcome {
   status: AttestationStatus;
@@ -63,10 +64,12 @@ export interface RequestFacts {
 
 // ---- Signals: the stored, re-scorable observation of one request ---------------------------------
 
-export type OriginStatus = 'allowed' | 'not_allowed' | 'loopback_on_live' | 'missing' | 'opaque' | 'malformed';
+export type OriginStatus =
+  'allowed' | 'not_allowed' | 'loopback_on_live' | 'missing' | 'opaque' | 'malformed';
 export type ReferrerKind = 'absent' | 'origin_only' | 'full' | 'malformed';
 /** `webkit` covers Safari and every iOS browser (they all run WebKit and send its headers). */
-export type UaFamily = 'chromium' | 'firefox' | 'webkit' | 'library' | 'automation' | 'other' | 'none';
+export type UaFamily =
+  'chromium' | 'firefox' | 'webkit' | 'library' | 'automation' | 'other' | 'none';
 export type LibraryFingerprint = 'curl' | 'python_requests' | 'undici' | 'go_net_http';
 
 /**

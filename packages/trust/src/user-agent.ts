@@ -5,15 +5,15 @@ import type { UaFamily } from './types.js';
  * point of the request-shape signals is to check it against what actually arrived.
  */
 export interface UaClaim {
-  family: UaFamily;
-  major: number | null;
-  tool: string | null;
-  platform: Platform | null;
-  mobile: boolean;
+  readonly family: UaFamily;
+  readonly major: number | null;
+  readonly tool: string | null;
+  readonly platform: Platform | null;
+  readonly mobile: boolean;
   /** Sec-Fetch-Site/Mode/Dest are always sent by this browser version. */
-  secFetchExpected: boolean;
+  readonly secFetchExpected: boolean;
   /** Sec-CH-UA, -Mobile and -Platform are sent by default to HTTPS (and localhost) URLs. */
-  hintsExpected: boolean;
+  readonly hintsExpected: boolean;
 }
 
 export type Platform = 'windows' | 'macos' | 'linux' | 'android' | 'chromeos' | 'ios';
@@ -80,12 +80,27 @@ function claim(
  * classifyUserAgent('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36').hintsExpected; // true
  */
 export function classifyUserAgent(ua: string): UaClaim {
+  const hit = claims.get(ua);
+  if (hit !== undefined) return hit;
+  const result = Object.freeze(classify(ua));
+  // Real traffic repeats a few thousand User-Agent strings: memoise them (bounded, so a flood
+  // of random strings costs memory once and then just clears the table).
+  if (claims.size >= MAX_CACHED_CLAIMS) claims.clear();
+  claims.set(ua, result);
+  return result;
+}
+
+const MAX_CACHED_CLAIMS = 10_000;
+const claims = new Map<string, UaClaim>();
+
+function classify(ua: string): UaClaim {
   if (ua === '') return claim('none', ua);
   const lib = LIBRARY.exec(ua);
   if (lib !== null) return claim('library', ua, null, (lib[1] as string).toLowerCase());
   if (POWERSHELL.test(ua)) return claim('library', ua, null, 'powershell');
   const bot = AUTOMATION.exec(ua);
-  if (bot !== null) return claim('automation', ua, null, ((bot[1] ?? bot[2]) as string).toLowerCase());
+  if (bot !== null)
+    return claim('automation', ua, null, ((bot[1] ?? bot[2]) as string).toLowerCase());
   if (!ua.startsWith('Mozilla/5.0')) return claim('other', ua);
   if (IOS_APP.test(ua)) {
     // Chrome, Firefox and Edge on iOS are WebKit underneath: Safari's headers, no client hints.
@@ -96,7 +111,14 @@ export function classifyUserAgent(ua: string): UaClaim {
   const chrome = CHROME.exec(ua);
   if (chrome !== null) {
     const major = Number(chrome[1]);
-    return claim('chromium', ua, major, null, major >= CHROMIUM_SEC_FETCH, major >= CHROMIUM_HINTS && !NO_HINTS.test(ua));
+    return claim(
+      'chromium',
+      ua,
+      major,
+      null,
+      major >= CHROMIUM_SEC_FETCH,
+      major >= CHROMIUM_HINTS && !NO_HINTS.test(ua),
+    );
   }
   const firefox = FIREFOX.exec(ua);
   if (firefox !== null) {
@@ -121,7 +143,20 @@ const HINT_PLATFORMS: Record<string, Platform> = {
   '"iOS"': 'ios',
 };
 
-const BRAND = /"([^"]*)";\s*v="(\d+)"/g;
+/** The major version given for one brand in Sec-CH-UA (`"Chromium";v="131"`), or null. */
+function brandVersion(secChUa: string, prefix: string): number | null {
+  const at = secChUa.indexOf(prefix);
+  if (at === -1) return null;
+  let value = 0;
+  let digits = 0;
+  for (let i = at + prefix.length; i < secChUa.length; i += 1) {
+    const c = secChUa.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    value = value * 10 + (c - 48);
+    digits += 1;
+  }
+  return digits === 0 || digits > 6 ? null : value;
+}
 
 /**
  * Compares the low-entropy client hints with the User-Agent claim and lists what disagrees:
@@ -146,24 +181,20 @@ export function hintMismatches(
   }
   if (claimed.family !== 'chromium') return out;
   if (secChUa !== null) {
-    let chromium: number | null = null;
-    let fallback: number | null = null;
-    let brands = 0;
-    BRAND.lastIndex = 0;
-    for (let m = BRAND.exec(secChUa); m !== null; m = BRAND.exec(secChUa)) {
-      brands += 1;
-      if (m[1] === 'Chromium') chromium = Number(m[2]);
-      else if (m[1] === 'Google Chrome' || m[1] === 'Microsoft Edge') fallback = Number(m[2]);
-    }
-    if (brands === 0) out.push('malformed');
-    const brandMajor = chromium ?? fallback;
-    if (brandMajor !== null && claimed.major !== null && brandMajor !== claimed.major) out.push('brand_version');
+    if (!secChUa.includes(';v="')) out.push('malformed');
+    const brandMajor =
+      brandVersion(secChUa, '"Chromium";v="') ??
+      brandVersion(secChUa, '"Google Chrome";v="') ??
+      brandVersion(secChUa, '"Microsoft Edge";v="');
+    if (brandMajor !== null && claimed.major !== null && brandMajor !== claimed.major)
+      out.push('brand_version');
   }
   if (secChUaPlatform !== null && claimed.platform !== null) {
     const hinted = HINT_PLATFORMS[secChUaPlatform];
     // Android's "request desktop site" swaps the UA for a Linux desktop one but keeps the
     // platform hint at "Android" with ?0: a real browser, not a contradiction.
-    const desktopMode = hinted === 'android' && claimed.platform === 'linux' && secChUaMobile === '?0';
+    const desktopMode =
+      hinted === 'android' && claimed.platform === 'linux' && secChUaMobile === '?0';
     if (hinted !== undefined && hinted !== claimed.platform && !desktopMode) out.push('platform');
   }
   if (secChUaMobile === '?1' || secChUaMobile === '?0') {

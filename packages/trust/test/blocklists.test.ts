@@ -1,5 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_RULES, applyOverride, deriveSignals, ipPrefix, parseCidr, score, type Rules } from '../src/index.js';
+import fc from 'fast-check';
+import {
+  DEFAULT_RULES,
+  applyOverride,
+  deriveSignals,
+  ipPrefix,
+  parseCidr,
+  score,
+  type Rules,
+} from '../src/index.js';
 import * as F from './fixtures.js';
 
 const block = (hard: Partial<Rules['hard']>) => applyOverride(DEFAULT_RULES, { hard });
@@ -16,12 +25,53 @@ describe('client network prefix', () => {
     ['[2001:db8:1:2::3]', 6, '2001:db8:1::/48'],
     ['fe80::1%eth0', 6, 'fe80::/48'],
     ['::1', 6, '::/48'],
+    ['::', 6, '::/48'],
+    ['2001:db8::', 6, '2001:db8::/48'],
+    ['2001:0:5::1', 6, '2001:0:5::/48'],
+    ['0:0:5::1', 6, '0:0:5::/48'],
+    ['::ffff:0.0.0.1', 4, '0.0.0.0/24'],
+    ['64:ff9b::192.0.2.33', 6, '64:ff9b::/48'],
   ] as const)('%s belongs to %s', (ip, family, prefix) => {
     expect(ipPrefix(ip)).toEqual({ family, prefix });
   });
 
-  test.each(['', 'unknown', '256.1.1.1', '1.2.3', '1:2:3:4:5:6:7:8:9', '1::2::3', '12345::1'])('%j is not an address', (ip) => {
+  test.each([
+    '',
+    'unknown',
+    '256.1.1.1',
+    '1.2.3',
+    '1.2.3.4.5',
+    '01.2.3.4',
+    '1.2.3.4 ',
+    '1:2:3:4:5:6:7:8:9',
+    '1::2::3',
+    '12345::1',
+    ':1',
+    '1:',
+    'g::1',
+  ])('%j is not an address', (ip) => {
     expect(ipPrefix(ip)).toBeNull();
+  });
+
+  test('the IPv6 network agrees with the WHATWG URL serialisation of the address masked to /48', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constant(0), fc.nat(0xffff)), { minLength: 8, maxLength: 8 }),
+        fc.boolean(),
+        (groups, compress) => {
+          const full = groups.map((g) => g.toString(16)).join(':');
+          const text = compress ? new URL(`http://[${full}]/`).hostname.slice(1, -1) : full;
+          const masked = new URL(
+            `http://[${[...groups.slice(0, 3), 0, 0, 0, 0, 0].map((g) => g.toString(16)).join(':')}]/`,
+          ).hostname.slice(1, -1);
+          const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
+          const result = ipPrefix(text);
+          if (mapped) expect(result?.family).toBe(4);
+          else expect(result).toEqual({ family: 6, prefix: `${masked}/48` });
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   test('only the prefix reaches Signals', () => {
@@ -54,7 +104,12 @@ describe('blocklist ranges', () => {
     ['an address inside a blocked /24', '198.51.100.23', ['198.51.100.0/24'], true],
     ['an address inside a blocked /8', '10.20.30.40', ['10.0.0.0/8'], true],
     ['an address outside the range', '198.51.101.23', ['198.51.100.0/24'], false],
-    ['an IPv4-mapped address against an IPv4 range', '::ffff:198.51.100.23', ['198.51.100.0/24'], true],
+    [
+      'an IPv4-mapped address against an IPv4 range',
+      '::ffff:198.51.100.23',
+      ['198.51.100.0/24'],
+      true,
+    ],
     ['an IPv6 address inside a blocked /32', '2001:db8:abcd:12::1', ['2001:db8::/32'], true],
     ['an IPv6 address inside a blocked /40', '2001:db8:ab12::1', ['2001:db8:ab00::/40'], true],
     ['an IPv6 address outside a blocked /40', '2001:db8:ac12::1', ['2001:db8:ab00::/40'], false],
@@ -70,7 +125,10 @@ describe('blocklist ranges', () => {
 
 describe('user-agent and origin blocklists', () => {
   test('a blocked User-Agent substring matches case-insensitively and is decisive', () => {
-    const result = run({ token: F.VALID_TOKEN, attestation: { status: 'valid' } }, block({ blockUserAgents: ['WINDOWS NT 10.0; win64'] }));
+    const result = run(
+      { token: F.VALID_TOKEN, attestation: { status: 'valid' } },
+      block({ blockUserAgents: ['WINDOWS NT 10.0; win64'] }),
+    );
     expect(result).toMatchObject({ score: 0, verdict: 'fraud' });
     expect(result.reasons).toContainEqual({
       code: 'blocked_user_agent',

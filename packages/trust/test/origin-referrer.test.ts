@@ -12,7 +12,11 @@ const ORIGIN_CODES: ReasonCode[] = [
   'page_origin_mismatch',
   'page_origin_not_allowed',
 ];
-const REFERRER_CODES: ReasonCode[] = ['referrer_absent', 'referrer_origin_mismatch', 'referrer_page_mismatch'];
+const REFERRER_CODES: ReasonCode[] = [
+  'referrer_absent',
+  'referrer_origin_mismatch',
+  'referrer_page_mismatch',
+];
 
 function firing(o: F.FactsOverrides, among: ReasonCode[]): ReasonCode[] {
   return score(deriveSignals(F.facts(o)), DEFAULT_RULES)
@@ -22,7 +26,10 @@ function firing(o: F.FactsOverrides, among: ReasonCode[]): ReasonCode[] {
 
 /** The Chromium beacon with another Origin (and a Referer of the same origin, as a browser would). */
 function fromOrigin(origin: string | null): F.HeaderList {
-  return F.withHeaders(F.CHROMIUM_SEND_BEACON, { Origin: origin, Referer: origin === null ? null : `${origin}/` });
+  return F.withHeaders(F.CHROMIUM_SEND_BEACON, {
+    Origin: origin,
+    Referer: origin === null ? null : `${origin}/`,
+  });
 }
 
 describe('origin signal', () => {
@@ -30,7 +37,10 @@ describe('origin signal', () => {
     ['an exact allowlisted origin passes', {}, []],
     [
       'a subdomain under a wildcard passes',
-      { headers: fromOrigin('https://blog.example.org'), payload: { url: 'https://blog.example.org/post' } },
+      {
+        headers: fromOrigin('https://blog.example.org'),
+        payload: { url: 'https://blog.example.org/post' },
+      },
       [],
     ],
     [
@@ -40,22 +50,34 @@ describe('origin signal', () => {
     ],
     [
       'a lookalike domain is not allowed',
-      { headers: fromOrigin('https://evil-example.org'), payload: { url: 'https://evil-example.org/' } },
+      {
+        headers: fromOrigin('https://evil-example.org'),
+        payload: { url: 'https://evil-example.org/' },
+      },
       ['origin_not_allowed'],
     ],
     [
       'an allowed name used as a prefix of another domain is not allowed',
-      { headers: fromOrigin('https://shop.example.com.evil.net'), payload: { url: 'https://shop.example.com.evil.net/' } },
+      {
+        headers: fromOrigin('https://shop.example.com.evil.net'),
+        payload: { url: 'https://shop.example.com.evil.net/' },
+      },
       ['origin_not_allowed'],
     ],
     [
       'another port is another origin',
-      { headers: fromOrigin('https://shop.example.com:8443'), payload: { url: 'https://shop.example.com:8443/' } },
+      {
+        headers: fromOrigin('https://shop.example.com:8443'),
+        payload: { url: 'https://shop.example.com:8443/' },
+      },
       ['origin_not_allowed'],
     ],
     [
       'plain http is another origin',
-      { headers: fromOrigin('http://shop.example.com'), payload: { url: 'http://shop.example.com/' } },
+      {
+        headers: fromOrigin('http://shop.example.com'),
+        payload: { url: 'http://shop.example.com/' },
+      },
       ['origin_not_allowed'],
     ],
     [
@@ -82,10 +104,16 @@ describe('origin signal', () => {
       { headers: fromOrigin(null), payload: { url: 'https://evil.example.net/' } },
       ['origin_missing', 'page_origin_not_allowed'],
     ],
-    ['an opaque origin', { headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Origin: 'null' }) }, ['origin_opaque']],
+    [
+      'an opaque origin',
+      { headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Origin: 'null' }) },
+      ['origin_opaque'],
+    ],
     [
       'an Origin header with a path',
-      { headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Origin: 'https://shop.example.com/cart' }) },
+      {
+        headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Origin: 'https://shop.example.com/cart' }),
+      },
       ['origin_malformed'],
     ],
     [
@@ -95,7 +123,9 @@ describe('origin signal', () => {
     ],
     [
       'an Origin header with the default port written out',
-      { headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Origin: 'https://shop.example.com:443' }) },
+      {
+        headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Origin: 'https://shop.example.com:443' }),
+      },
       ['origin_not_canonical'],
     ],
     [
@@ -103,7 +133,11 @@ describe('origin signal', () => {
       { payload: { url: 'https://blog.example.org/post' } },
       ['page_origin_mismatch'],
     ],
-    ['a page URL that is not http(s)', { payload: { url: 'javascript:alert(1)' } }, ['page_url_invalid']],
+    [
+      'a page URL that is not http(s)',
+      { payload: { url: 'javascript:alert(1)' } },
+      ['page_url_invalid'],
+    ],
     ['a page URL that does not parse', { payload: { url: 'not a url' } }, ['page_url_invalid']],
     [
       'a page URL with userinfo still has the right origin',
@@ -115,12 +149,22 @@ describe('origin signal', () => {
   });
 
   test('stores the normalised Origin, and the raw text only when it does not parse', () => {
-    expect(deriveSignals(F.facts({ headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Origin: 'https://SHOP.example.com' }) })).origin).toEqual({
+    expect(
+      deriveSignals(
+        F.facts({
+          headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Origin: 'https://SHOP.example.com' }),
+        }),
+      ).origin,
+    ).toEqual({
       value: 'https://shop.example.com',
       status: 'allowed',
       canonical: false,
     });
-    expect(deriveSignals(F.facts({ headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Origin: 'x'.repeat(500) }) })).origin).toEqual({
+    expect(
+      deriveSignals(
+        F.facts({ headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Origin: 'x'.repeat(500) }) }),
+      ).origin,
+    ).toEqual({
       value: 'x'.repeat(200),
       status: 'malformed',
       canonical: null,
@@ -138,10 +182,17 @@ describe('referrer signal', () => {
     ],
     [
       'a full Referer ignores the fragment of the page URL',
-      { headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Referer: F.PAGE_URL }), payload: { url: `${F.PAGE_URL}#reviews` } },
+      {
+        headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Referer: F.PAGE_URL }),
+        payload: { url: `${F.PAGE_URL}#reviews` },
+      },
       [],
     ],
-    ['no Referer (strict policy or privacy setting)', { headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Referer: null }) }, ['referrer_absent']],
+    [
+      'no Referer (strict policy or privacy setting)',
+      { headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Referer: null }) },
+      ['referrer_absent'],
+    ],
     [
       'a Referer from another origin than Origin',
       { headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Referer: 'https://www.google.com/' }) },
@@ -149,7 +200,11 @@ describe('referrer signal', () => {
     ],
     [
       'a full Referer of another page of the same origin',
-      { headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Referer: 'https://shop.example.com/cart' }) },
+      {
+        headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, {
+          Referer: 'https://shop.example.com/cart',
+        }),
+      },
       ['referrer_page_mismatch'],
     ],
     [
@@ -159,7 +214,12 @@ describe('referrer signal', () => {
     ],
     [
       'without an Origin header the Referer is compared with the page URL',
-      { headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Origin: null, Referer: 'https://other.example.net/' }) },
+      {
+        headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, {
+          Origin: null,
+          Referer: 'https://other.example.net/',
+        }),
+      },
       ['referrer_origin_mismatch'],
     ],
   ])('%s', (_name, overrides, expected) => {
@@ -167,8 +227,17 @@ describe('referrer signal', () => {
   });
 
   test('keeps only the origin of the Referer, never its path or query', () => {
-    const signals = deriveSignals(F.facts({ headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Referer: `${F.PAGE_URL}&email=a@b.c` }) }));
-    expect(signals.referrer).toEqual({ kind: 'full', origin: 'https://shop.example.com', matchesOrigin: true, matchesPage: false });
+    const signals = deriveSignals(
+      F.facts({
+        headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Referer: `${F.PAGE_URL}&email=a@b.c` }),
+      }),
+    );
+    expect(signals.referrer).toEqual({
+      kind: 'full',
+      origin: 'https://shop.example.com',
+      matchesOrigin: true,
+      matchesPage: false,
+    });
     expect(JSON.stringify(signals)).not.toContain('email');
   });
 });

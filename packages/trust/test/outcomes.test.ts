@@ -43,15 +43,29 @@ describe('page token outcome', () => {
   });
 
   test.each<[string, F.FactsOverrides, Verdict]>([
-    ['a site that requires tokens turns a missing token into fraud', { site: { pageTokenRequired: true } }, 'fraud'],
-    ['and an expired one', { site: { pageTokenRequired: true }, token: { status: 'expired' } }, 'fraud'],
-    ['but accepts a valid one', { site: { pageTokenRequired: true }, token: F.VALID_TOKEN }, 'trusted'],
+    [
+      'a site that requires tokens turns a missing token into fraud',
+      { site: { pageTokenRequired: true } },
+      'fraud',
+    ],
+    [
+      'and an expired one',
+      { site: { pageTokenRequired: true }, token: { status: 'expired' } },
+      'fraud',
+    ],
+    [
+      'but accepts a valid one',
+      { site: { pageTokenRequired: true }, token: F.VALID_TOKEN },
+      'trusted',
+    ],
   ])('%s', (_name, overrides, verdict) => {
     const result = run(overrides);
     expect(result.verdict).toBe(verdict);
     if (verdict === 'fraud') {
       expect(result.score).toBe(0);
-      expect(result.reasons).toContainEqual(expect.objectContaining({ code: 'page_token_required', weight: -1 }));
+      expect(result.reasons).toContainEqual(
+        expect.objectContaining({ code: 'page_token_required', weight: -1 }),
+      );
     }
   });
 
@@ -65,9 +79,21 @@ describe('page token outcome', () => {
 describe('token age (timing)', () => {
   test.each<[string, F.FactsOverrides['token'], ReasonCode[]]>([
     ['a token used 1.8 s after minting is fine', F.VALID_TOKEN, ['page_token_valid']],
-    ['a token used 10 ms after minting is too young', { status: 'valid', ageMs: 10, ttlMs: 600_000 }, ['page_token_valid', 'token_too_young']],
-    ['a token used exactly at the minimum age is fine', { status: 'valid', ageMs: 50, ttlMs: 600_000 }, ['page_token_valid']],
-    ['a negative age (clock skew) is not judged', { status: 'valid', ageMs: -120, ttlMs: 600_000 }, ['page_token_valid']],
+    [
+      'a token used 10 ms after minting is too young',
+      { status: 'valid', ageMs: 10, ttlMs: 600_000 },
+      ['page_token_valid', 'token_too_young'],
+    ],
+    [
+      'a token used exactly at the minimum age is fine',
+      { status: 'valid', ageMs: 50, ttlMs: 600_000 },
+      ['page_token_valid'],
+    ],
+    [
+      'a negative age (clock skew) is not judged',
+      { status: 'valid', ageMs: -120, ttlMs: 600_000 },
+      ['page_token_valid'],
+    ],
     [
       'a token older than its lifetime',
       { status: 'expired', ageMs: 900_000, ttlMs: 600_000 },
@@ -80,7 +106,9 @@ describe('token age (timing)', () => {
 
   test('the minimum age is a rule', () => {
     const patient = applyOverride(DEFAULT_RULES, { timing: { minTokenAgeMs: 2000 } });
-    expect(run({ token: F.VALID_TOKEN }, patient).reasons.map((r) => r.code)).toContain('token_too_young');
+    expect(run({ token: F.VALID_TOKEN }, patient).reasons.map((r) => r.code)).toContain(
+      'token_too_young',
+    );
   });
 });
 

@@ -34,8 +34,21 @@ const TOKEN_STATUSES: TokenStatus[] = [
   'wrong_path',
   'replayed',
 ];
-const ATTESTATION_STATUSES: AttestationStatus[] = ['absent', 'valid', 'invalid', 'double_spent', 'wrong_origin', 'expired_key'];
-const ORIGINS = ['https://shop.example.com', 'https://blog.example.org', 'https://evil.example.net', 'http://localhost:3000', 'null'];
+const ATTESTATION_STATUSES: AttestationStatus[] = [
+  'absent',
+  'valid',
+  'invalid',
+  'double_spent',
+  'wrong_origin',
+  'expired_key',
+];
+const ORIGINS = [
+  'https://shop.example.com',
+  'https://blog.example.org',
+  'https://evil.example.net',
+  'http://localhost:3000',
+  'null',
+];
 const UAS = [F.CHROME_UA, F.FIREFOX_UA, F.SAFARI_UA, 'curl/8.5.0', 'python-requests/2.32.3', ''];
 const CONTENT_TYPES = ['text/plain;charset=UTF-8', 'text/plain', 'application/json'];
 
@@ -47,11 +60,15 @@ const weight = (code: (typeof WEIGHTED_REASON_CODES)[number]) =>
 /** Any valid rule set: random weights of the right sign, ordered thresholds, small block lists. */
 const arbRules: fc.Arbitrary<Rules> = fc
   .record({
-    weights: fc.record(Object.fromEntries(WEIGHTED_REASON_CODES.map((c) => [c, weight(c)])) as Record<
-      (typeof WEIGHTED_REASON_CODES)[number],
-      fc.Arbitrary<number>
-    >),
-    cuts: fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 3, maxLength: 3 }).map((xs) => xs.sort((a, b) => a - b)),
+    weights: fc.record(
+      Object.fromEntries(WEIGHTED_REASON_CODES.map((c) => [c, weight(c)])) as Record<
+        (typeof WEIGHTED_REASON_CODES)[number],
+        fc.Arbitrary<number>
+      >,
+    ),
+    cuts: fc
+      .array(fc.integer({ min: 0, max: 10_000 }), { minLength: 3, maxLength: 3 })
+      .map((xs) => xs.sort((a, b) => a - b)),
     version: fc.nat({ max: 1000 }),
     minTokenAgeMs: fc.integer({ min: 0, max: 5000 }),
     toleranceMs: fc.integer({ min: 0, max: 50 }),
@@ -69,12 +86,24 @@ const arbRules: fc.Arbitrary<Rules> = fc
       schema: 1,
       version: g.version,
       base: (g.cuts[2] as number) / 10_000,
-      thresholds: { trusted: (g.cuts[1] as number) / 10_000, suspect: (g.cuts[0] as number) / 10_000 },
+      thresholds: {
+        trusted: (g.cuts[1] as number) / 10_000,
+        suspect: (g.cuts[0] as number) / 10_000,
+      },
       weights: g.weights,
       timing: { minTokenAgeMs: g.minTokenAgeMs, toleranceMs: g.toleranceMs },
-      cadence: { burstPerMinute: g.burstPerMinute, minIntervals: g.minIntervals, regularCv: g.regularCv },
+      cadence: {
+        burstPerMinute: g.burstPerMinute,
+        minIntervals: g.minIntervals,
+        regularCv: g.regularCv,
+      },
       shape: { expectedContentTypes: g.expectedContentTypes },
-      hard: { pageTokenRequired: g.pageTokenRequired, blockIps: g.blockIps, blockUserAgents: g.blockUserAgents, blockOrigins: g.blockOrigins },
+      hard: {
+        pageTokenRequired: g.pageTokenRequired,
+        blockIps: g.blockIps,
+        blockUserAgents: g.blockUserAgents,
+        blockOrigins: g.blockOrigins,
+      },
     }),
   );
 
@@ -82,7 +111,12 @@ const arbRules: fc.Arbitrary<Rules> = fc
 const mostly = <T>(clean: T, arb: fc.Arbitrary<T>): fc.Arbitrary<T> =>
   fc.oneof({ arbitrary: fc.constant(clean), weight: 2 }, { arbitrary: arb, weight: 1 });
 
-const ms = fc.oneof(fc.constant(-1), fc.constant(0), fc.integer({ min: 1, max: 20_000 }), fc.double({ min: 0, max: 20_000, noNaN: true }));
+const ms = fc.oneof(
+  fc.constant(-1),
+  fc.constant(0),
+  fc.integer({ min: 1, max: 20_000 }),
+  fc.double({ min: 0, max: 20_000, noNaN: true }),
+);
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
 
 /**
@@ -102,19 +136,35 @@ const arbSignals: fc.Arbitrary<Signals> = fc.record({
     value: mostly<string | null>('https://shop.example.com', maybe(fc.constantFrom(...ORIGINS))),
     status: mostly<Signals['origin']['status']>(
       'allowed',
-      fc.constantFrom('allowed', 'not_allowed', 'loopback_on_live', 'missing', 'opaque', 'malformed'),
+      fc.constantFrom(
+        'allowed',
+        'not_allowed',
+        'loopback_on_live',
+        'missing',
+        'opaque',
+        'malformed',
+      ),
     ),
     canonical: mostly<boolean | null>(true, maybe(fc.boolean())),
   }),
   page: fc.record({
-    origin: mostly<string | null>('https://shop.example.com', maybe(fc.constantFrom(...ORIGINS.slice(0, 4)))),
+    origin: mostly<string | null>(
+      'https://shop.example.com',
+      maybe(fc.constantFrom(...ORIGINS.slice(0, 4))),
+    ),
     allowed: mostly<boolean | null>(true, maybe(fc.boolean())),
     sameAsOrigin: mostly<boolean | null>(true, maybe(fc.boolean())),
     seq: fc.nat(20),
   }),
   referrer: fc.record({
-    kind: mostly<Signals['referrer']['kind']>('origin_only', fc.constantFrom('absent', 'origin_only', 'full', 'malformed')),
-    origin: mostly<string | null>('https://shop.example.com', maybe(fc.constantFrom(...ORIGINS.slice(0, 4)))),
+    kind: mostly<Signals['referrer']['kind']>(
+      'origin_only',
+      fc.constantFrom('absent', 'origin_only', 'full', 'malformed'),
+    ),
+    origin: mostly<string | null>(
+      'https://shop.example.com',
+      maybe(fc.constantFrom(...ORIGINS.slice(0, 4))),
+    ),
     matchesOrigin: mostly<boolean | null>(true, maybe(fc.boolean())),
     matchesPage: mostly<boolean | null>(null, maybe(fc.boolean())),
   }),
@@ -124,11 +174,18 @@ const arbSignals: fc.Arbitrary<Signals> = fc.record({
     ttlMs: mostly<number | null>(600_000, maybe(fc.integer({ min: 0, max: 1_000_000 }))),
     required: fc.boolean(),
   }),
-  attestation: fc.record({ status: mostly<AttestationStatus>('valid', fc.constantFrom(...ATTESTATION_STATUSES)) }),
+  attestation: fc.record({
+    status: mostly<AttestationStatus>('valid', fc.constantFrom(...ATTESTATION_STATUSES)),
+  }),
   timing: mostly(
     { nav: 1234.5, start: 1301.2, checks: 8.4, send: 1310.9, ttfb: 210.3 as number | null },
     fc.record({ nav: ms, start: ms, checks: ms, send: ms, ttfb: maybe(ms) }),
-  ).chain((t) => fc.nat(3).map((identicalRepeats) => ({ ...t, identicalRepeats: identicalRepeats > 1 ? 0 : identicalRepeats }))),
+  ).chain((t) =>
+    fc.nat(3).map((identicalRepeats) => ({
+      ...t,
+      identicalRepeats: identicalRepeats > 1 ? 0 : identicalRepeats,
+    })),
+  ),
   cadence: fc.record({
     lastMinute: mostly(0, fc.nat(200)),
     intervals: fc.nat(8),
@@ -144,17 +201,38 @@ const arbSignals: fc.Arbitrary<Signals> = fc.record({
     uaMajor: maybe(fc.nat(200)),
     uaTool: maybe(fc.constantFrom('curl', 'headlesschrome')),
     secFetchExpected: fc.boolean(),
-    secFetchSite: mostly<string | null>('cross-site', maybe(fc.constantFrom('cross-site', 'same-site', 'same-origin', 'none'))),
-    secFetchMode: mostly<string | null>('no-cors', maybe(fc.constantFrom('no-cors', 'cors', 'navigate'))),
-    secFetchDest: mostly<string | null>('empty', maybe(fc.constantFrom('empty', 'document', 'image'))),
+    secFetchSite: mostly<string | null>(
+      'cross-site',
+      maybe(fc.constantFrom('cross-site', 'same-site', 'same-origin', 'none')),
+    ),
+    secFetchMode: mostly<string | null>(
+      'no-cors',
+      maybe(fc.constantFrom('no-cors', 'cors', 'navigate')),
+    ),
+    secFetchDest: mostly<string | null>(
+      'empty',
+      maybe(fc.constantFrom('empty', 'document', 'image')),
+    ),
     secFetchUser: mostly<string | null>(null, maybe(fc.constant('?1'))),
     hintsExpected: fc.boolean(),
     hintsPresent: mostly(true, fc.boolean()),
-    hintsMismatch: mostly<string[]>([], fc.subarray(['brand_version', 'platform', 'mobile', 'non_chromium', 'malformed'])),
-    fingerprint: mostly<Signals['shape']['fingerprint']>(null, maybe(fc.constantFrom('curl', 'python_requests', 'undici', 'go_net_http'))),
+    hintsMismatch: mostly<string[]>(
+      [],
+      fc.subarray(['brand_version', 'platform', 'mobile', 'non_chromium', 'malformed']),
+    ),
+    fingerprint: mostly<Signals['shape']['fingerprint']>(
+      null,
+      maybe(fc.constantFrom('curl', 'python_requests', 'undici', 'go_net_http')),
+    ),
     casingAtypical: mostly(false, fc.boolean()),
-    missingBrowserHeaders: mostly<string[]>([], fc.subarray(['accept', 'accept_encoding', 'accept_language'])),
-    contentType: mostly<string | null>('text/plain;charset=UTF-8', maybe(fc.constantFrom(...CONTENT_TYPES))),
+    missingBrowserHeaders: mostly<string[]>(
+      [],
+      fc.subarray(['accept', 'accept_encoding', 'accept_language']),
+    ),
+    contentType: mostly<string | null>(
+      'text/plain;charset=UTF-8',
+      maybe(fc.constantFrom(...CONTENT_TYPES)),
+    ),
     duplicated: mostly<string[]>([], fc.subarray(['origin', 'user-agent', 'referer'])),
     headerOrder: fc.constant('Host,User-Agent'),
   }),
@@ -176,18 +254,42 @@ const withChange = (s: Signals, change: (c: Signals) => void): Signals => {
   return c;
 };
 
-const TOKEN_CODES = TOKEN_STATUSES.filter((t) => t !== 'valid').map((t) => `page_token_${t}` as ReasonCode);
-const ATTESTATION_CODES = ATTESTATION_STATUSES.filter((t) => t !== 'valid').map((t) => `attestation_${t}` as ReasonCode);
+const TOKEN_CODES = TOKEN_STATUSES.filter((t) => t !== 'valid').map(
+  (t) => `page_token_${t}` as ReasonCode,
+);
+const ATTESTATION_CODES = ATTESTATION_STATUSES.filter((t) => t !== 'valid').map(
+  (t) => `attestation_${t}` as ReasonCode,
+);
 
 const MUTATORS: Mutator[] = [
-  ...(['not_allowed', 'loopback_on_live', 'missing', 'opaque', 'malformed'] as const).map((status) => ({
-    name: `origin becomes ${status}`,
-    codes: ['origin_not_allowed', 'origin_missing', 'origin_opaque', 'origin_malformed', 'page_origin_not_allowed'] as ReasonCode[],
-    apply: (s: Signals) => withChange(s, (c) => (c.origin.status = status)),
-  })),
-  { name: 'origin not canonical', codes: ['origin_not_canonical'], apply: (s) => withChange(s, (c) => (c.origin.canonical = false)) },
-  { name: 'page URL invalid', codes: ['page_url_invalid', 'blocked_origin'], apply: (s) => withChange(s, (c) => (c.page.origin = null)) },
-  { name: 'page origin differs', codes: ['page_origin_mismatch'], apply: (s) => withChange(s, (c) => (c.page.sameAsOrigin = false)) },
+  ...(['not_allowed', 'loopback_on_live', 'missing', 'opaque', 'malformed'] as const).map(
+    (status) => ({
+      name: `origin becomes ${status}`,
+      codes: [
+        'origin_not_allowed',
+        'origin_missing',
+        'origin_opaque',
+        'origin_malformed',
+        'page_origin_not_allowed',
+      ] as ReasonCode[],
+      apply: (s: Signals) => withChange(s, (c) => (c.origin.status = status)),
+    }),
+  ),
+  {
+    name: 'origin not canonical',
+    codes: ['origin_not_canonical'],
+    apply: (s) => withChange(s, (c) => (c.origin.canonical = false)),
+  },
+  {
+    name: 'page URL invalid',
+    codes: ['page_url_invalid', 'blocked_origin'],
+    apply: (s) => withChange(s, (c) => (c.page.origin = null)),
+  },
+  {
+    name: 'page origin differs',
+    codes: ['page_origin_mismatch'],
+    apply: (s) => withChange(s, (c) => (c.page.sameAsOrigin = false)),
+  },
   {
     name: 'page origin not allowed',
     codes: ['page_origin_not_allowed'],
@@ -197,19 +299,39 @@ const MUTATORS: Mutator[] = [
   },
   ...(['absent', 'malformed'] as const).map((kind) => ({
     name: `referrer ${kind}`,
-    codes: ['referrer_absent', 'referrer_origin_mismatch', 'referrer_page_mismatch'] as ReasonCode[],
+    codes: [
+      'referrer_absent',
+      'referrer_origin_mismatch',
+      'referrer_page_mismatch',
+    ] as ReasonCode[],
     apply: (s: Signals) => withChange(s, (c) => (c.referrer.kind = kind)),
   })),
-  { name: 'referrer origin differs', codes: ['referrer_origin_mismatch'], apply: (s) => withChange(s, (c) => (c.referrer.matchesOrigin = false)) },
-  { name: 'referrer page differs', codes: ['referrer_page_mismatch'], apply: (s) => withChange(s, (c) => (c.referrer.matchesPage = false)) },
+  {
+    name: 'referrer origin differs',
+    codes: ['referrer_origin_mismatch'],
+    apply: (s) => withChange(s, (c) => (c.referrer.matchesOrigin = false)),
+  },
+  {
+    name: 'referrer page differs',
+    codes: ['referrer_page_mismatch'],
+    apply: (s) => withChange(s, (c) => (c.referrer.matchesPage = false)),
+  },
   ...TOKEN_STATUSES.filter((t) => t !== 'valid').map((status) => ({
     name: `token becomes ${status}`,
     codes: [...TOKEN_CODES, 'page_token_required'] as ReasonCode[],
     apply: (s: Signals) => withChange(s, (c) => (c.token.status = status)),
     given: (s: Signals) => withChange(s, (c) => (c.token.status = 'valid')),
   })),
-  { name: 'token required', codes: ['page_token_required'], apply: (s) => withChange(s, (c) => (c.token.required = true)) },
-  { name: 'token used at once', codes: ['token_too_young', 'token_older_than_lifetime'], apply: (s) => withChange(s, (c) => (c.token.ageMs = 0)) },
+  {
+    name: 'token required',
+    codes: ['page_token_required'],
+    apply: (s) => withChange(s, (c) => (c.token.required = true)),
+  },
+  {
+    name: 'token used at once',
+    codes: ['token_too_young', 'token_older_than_lifetime'],
+    apply: (s) => withChange(s, (c) => (c.token.ageMs = 0)),
+  },
   {
     name: 'token outlives its lifetime',
     codes: ['token_too_young', 'token_older_than_lifetime'],
@@ -225,41 +347,102 @@ const MUTATORS: Mutator[] = [
     apply: (s: Signals) => withChange(s, (c) => (c.attestation.status = status)),
     given: (s: Signals) => withChange(s, (c) => (c.attestation.status = 'valid')),
   })),
-  { name: 'send time zero', codes: ['timing_zero', 'timing_non_monotonic'], apply: (s) => withChange(s, (c) => (c.timing.send = 0)) },
+  {
+    name: 'send time zero',
+    codes: ['timing_zero', 'timing_non_monotonic'],
+    apply: (s) => withChange(s, (c) => (c.timing.send = 0)),
+  },
   {
     name: 'first byte after load',
     codes: ['timing_zero', 'timing_non_monotonic'],
-    apply: (s, rules) => withChange(s, (c) => (c.timing.ttfb = Math.max(c.timing.nav, 0) + rules.timing.toleranceMs + 10)),
+    apply: (s, rules) =>
+      withChange(
+        s,
+        (c) => (c.timing.ttfb = Math.max(c.timing.nav, 0) + rules.timing.toleranceMs + 10),
+      ),
   },
-  { name: 'timings repeated', codes: ['timing_repeated'], apply: (s) => withChange(s, (c) => (c.timing.identicalRepeats += 1)) },
-  { name: 'burst', codes: ['cadence_burst'], apply: (s, rules) => withChange(s, (c) => (c.cadence.lastMinute = rules.cadence.burstPerMinute)) },
+  {
+    name: 'timings repeated',
+    codes: ['timing_repeated'],
+    apply: (s) => withChange(s, (c) => (c.timing.identicalRepeats += 1)),
+  },
+  {
+    name: 'burst',
+    codes: ['cadence_burst'],
+    apply: (s, rules) =>
+      withChange(s, (c) => (c.cadence.lastMinute = rules.cadence.burstPerMinute)),
+  },
   {
     name: 'regular intervals',
     codes: ['cadence_regular'],
-    apply: (s) => withChange(s, (c) => Object.assign(c.cadence, { intervals: 8, meanMs: 1000, cv: 0 })),
+    apply: (s) =>
+      withChange(s, (c) => Object.assign(c.cadence, { intervals: 8, meanMs: 1000, cv: 0 })),
   },
   {
     name: 'Sec-Fetch removed',
     codes: ['sec_fetch_missing', 'sec_fetch_inconsistent'],
-    apply: (s) => withChange(s, (c) => Object.assign(c.shape, { secFetchSite: null, secFetchMode: null, secFetchDest: null, secFetchUser: null })),
+    apply: (s) =>
+      withChange(s, (c) =>
+        Object.assign(c.shape, {
+          secFetchSite: null,
+          secFetchMode: null,
+          secFetchDest: null,
+          secFetchUser: null,
+        }),
+      ),
   },
   {
     name: 'Sec-Fetch of a navigation',
     codes: ['sec_fetch_missing', 'sec_fetch_inconsistent'],
-    apply: (s) => withChange(s, (c) => Object.assign(c.shape, { secFetchSite: 'none', secFetchMode: 'navigate', secFetchDest: 'document' })),
+    apply: (s) =>
+      withChange(s, (c) =>
+        Object.assign(c.shape, {
+          secFetchSite: 'none',
+          secFetchMode: 'navigate',
+          secFetchDest: 'document',
+        }),
+      ),
   },
-  { name: 'client hints removed', codes: ['client_hints_missing', 'client_hints_mismatch'], apply: (s) => withChange(s, (c) => (c.shape.hintsPresent = false)) },
-  { name: 'client hints contradict', codes: ['client_hints_mismatch'], apply: (s) => withChange(s, (c) => (c.shape.hintsMismatch = ['platform'])) },
+  {
+    name: 'client hints removed',
+    codes: ['client_hints_missing', 'client_hints_mismatch'],
+    apply: (s) => withChange(s, (c) => (c.shape.hintsPresent = false)),
+  },
+  {
+    name: 'client hints contradict',
+    codes: ['client_hints_mismatch'],
+    apply: (s) => withChange(s, (c) => (c.shape.hintsMismatch = ['platform'])),
+  },
   ...(['none', 'library', 'automation', 'other'] as const).map((family) => ({
     name: `user agent becomes ${family}`,
     codes: ['ua_missing', 'ua_http_library', 'ua_automation', 'ua_not_browser'] as ReasonCode[],
     apply: (s: Signals) => withChange(s, (c) => (c.shape.uaFamily = family)),
   })),
-  { name: 'library fingerprint', codes: ['headers_library_fingerprint'], apply: (s) => withChange(s, (c) => (c.shape.fingerprint = 'curl')) },
-  { name: 'atypical casing', codes: ['header_casing_atypical'], apply: (s) => withChange(s, (c) => (c.shape.casingAtypical = true)) },
-  { name: 'browser header missing', codes: ['browser_headers_missing'], apply: (s) => withChange(s, (c) => (c.shape.missingBrowserHeaders = ['accept_language'])) },
-  { name: 'content type by hand', codes: ['content_type_atypical'], apply: (s) => withChange(s, (c) => (c.shape.contentType = 'text/x-hand-typed')) },
-  { name: 'duplicated header', codes: ['header_duplicated'], apply: (s) => withChange(s, (c) => (c.shape.duplicated = ['origin'])) },
+  {
+    name: 'library fingerprint',
+    codes: ['headers_library_fingerprint'],
+    apply: (s) => withChange(s, (c) => (c.shape.fingerprint = 'curl')),
+  },
+  {
+    name: 'atypical casing',
+    codes: ['header_casing_atypical'],
+    apply: (s) => withChange(s, (c) => (c.shape.casingAtypical = true)),
+  },
+  {
+    name: 'browser header missing',
+    codes: ['browser_headers_missing'],
+    apply: (s) => withChange(s, (c) => (c.shape.missingBrowserHeaders = ['accept_language'])),
+  },
+  {
+    name: 'content type by hand',
+    codes: ['content_type_atypical'],
+    apply: (s) => withChange(s, (c) => (c.shape.contentType = 'text/x-hand-typed')),
+  },
+  {
+    name: 'duplicated header',
+    codes: ['header_duplicated'],
+    apply: (s) => withChange(s, (c) => (c.shape.duplicated = ['origin'])),
+  },
 ];
 
 const RANK: Record<Verdict, number> = { fraud: 0, suspect: 1, trusted: 2 };
@@ -273,7 +456,12 @@ describe('score properties', () => {
         const { score: s, verdict } = score(signals, rules);
         expect(s).toBeGreaterThanOrEqual(0);
         expect(s).toBeLessThanOrEqual(1);
-        const expected: Verdict = s >= rules.thresholds.trusted ? 'trusted' : s >= rules.thresholds.suspect ? 'suspect' : 'fraud';
+        const expected: Verdict =
+          s >= rules.thresholds.trusted
+            ? 'trusted'
+            : s >= rules.thresholds.suspect
+              ? 'suspect'
+              : 'fraud';
         expect(verdict).toBe(expected);
       }),
       { numRuns: 500 },
@@ -333,7 +521,8 @@ describe('score properties', () => {
       { numRuns: 1000 },
     );
     // Guard against a generator that never reaches the interesting case for some signal.
-    for (const mutator of MUTATORS) expect(applied.get(mutator.name) ?? 0, mutator.name).toBeGreaterThan(50);
+    for (const mutator of MUTATORS)
+      expect(applied.get(mutator.name) ?? 0, mutator.name).toBeGreaterThan(50);
   });
 
   test('every mutator really fails its signal under the default rules', () => {
@@ -342,7 +531,10 @@ describe('score properties', () => {
     for (const mutator of MUTATORS) {
       const start = mutator.given === undefined ? clean : mutator.given(clean);
       const before = score(start, DEFAULT_RULES);
-      expect(before.reasons.filter((r) => mutator.codes.includes(r.code)), mutator.name).toEqual([]);
+      expect(
+        before.reasons.filter((r) => mutator.codes.includes(r.code)),
+        mutator.name,
+      ).toEqual([]);
       const after = score(mutator.apply(start, DEFAULT_RULES), DEFAULT_RULES);
       expect(after.score, mutator.name).toBeLessThan(before.score);
     }
@@ -350,14 +542,22 @@ describe('score properties', () => {
 
   test('stricter rules never raise a score: a heavier penalty, a blocklist entry, a token requirement', () => {
     const stricter = fc.oneof(
-      fc.constantFrom(...WEIGHTED_REASON_CODES.filter((c) => REASON_CODES[c].kind === 'penalty')).map((code) => (r: Rules): Rules => ({
-        ...r,
-        weights: { ...r.weights, [code]: Math.max(-1, r.weights[code] - 0.25) },
-      })),
+      fc
+        .constantFrom(...WEIGHTED_REASON_CODES.filter((c) => REASON_CODES[c].kind === 'penalty'))
+        .map((code) => (r: Rules): Rules => ({
+          ...r,
+          weights: { ...r.weights, [code]: Math.max(-1, r.weights[code] - 0.25) },
+        })),
       fc.constantFrom<(r: Rules) => Rules>(
         (r) => ({ ...r, hard: { ...r.hard, blockIps: [...r.hard.blockIps, '0.0.0.0/0', '::/0'] } }),
-        (r) => ({ ...r, hard: { ...r.hard, blockUserAgents: [...r.hard.blockUserAgents, 'mozilla'] } }),
-        (r) => ({ ...r, hard: { ...r.hard, blockOrigins: [...r.hard.blockOrigins, 'https://shop.example.com'] } }),
+        (r) => ({
+          ...r,
+          hard: { ...r.hard, blockUserAgents: [...r.hard.blockUserAgents, 'mozilla'] },
+        }),
+        (r) => ({
+          ...r,
+          hard: { ...r.hard, blockOrigins: [...r.hard.blockOrigins, 'https://shop.example.com'] },
+        }),
         (r) => ({ ...r, hard: { ...r.hard, pageTokenRequired: true } }),
       ),
     );
@@ -399,10 +599,17 @@ const FIXTURES = [
 
 /** IPv4 with a non-zero host byte, and full-form IPv6 with a non-zero last group: never equal to their network. */
 const arbIp = fc.oneof(
-  fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.integer({ min: 1, max: 255 })).map((p) => p.join('.')),
-  fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.integer({ min: 1, max: 255 })).map((p) => `::ffff:${p.join('.')}`),
   fc
-    .tuple(fc.array(fc.nat(0xffff), { minLength: 7, maxLength: 7 }), fc.integer({ min: 1, max: 0xffff }))
+    .tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.integer({ min: 1, max: 255 }))
+    .map((p) => p.join('.')),
+  fc
+    .tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.integer({ min: 1, max: 255 }))
+    .map((p) => `::ffff:${p.join('.')}`),
+  fc
+    .tuple(
+      fc.array(fc.nat(0xffff), { minLength: 7, maxLength: 7 }),
+      fc.integer({ min: 1, max: 0xffff }),
+    )
     .map(([head, last]) => [...head, last].map((g) => g.toString(16)).join(':')),
 );
 
@@ -413,7 +620,12 @@ const arbHeaders = fc
       fc.record({
         op: fc.constantFrom('drop', 'dup', 'upper', 'lower', 'origin'),
         at: fc.nat(30),
-        origin: fc.constantFrom(...ORIGINS, 'HTTPS://SHOP.EXAMPLE.COM', 'https://shop.example.com/x', 'https://exämple.com'),
+        origin: fc.constantFrom(
+          ...ORIGINS,
+          'HTTPS://SHOP.EXAMPLE.COM',
+          'https://shop.example.com/x',
+          'https://exämple.com',
+        ),
       }),
       { maxLength: 4 },
     ),
@@ -437,11 +649,29 @@ const arbFacts: fc.Arbitrary<RequestFacts> = fc
   .record({
     headers: arbHeaders,
     ip: arbIp,
-    url: fc.constantFrom(F.PAGE_URL, 'https://blog.example.org/a?b=c#d', 'http://localhost:3000/', 'javascript:void(0)', 'https://exämple.com/ü', ''),
-    timing: fc.record({ nav: ms, start: ms, checks: ms, send: ms, ttfb: fc.option(ms, { nil: undefined }) }),
+    url: fc.constantFrom(
+      F.PAGE_URL,
+      'https://blog.example.org/a?b=c#d',
+      'http://localhost:3000/',
+      'javascript:void(0)',
+      'https://exämple.com/ü',
+      '',
+    ),
+    timing: fc.record({
+      nav: ms,
+      start: ms,
+      checks: ms,
+      send: ms,
+      ttfb: fc.option(ms, { nil: undefined }),
+    }),
     seq: fc.nat(100),
     mode: fc.constantFrom('live' as const, 'test' as const),
-    allowedOrigins: fc.subarray(['https://shop.example.com', 'https://*.example.org', 'http://localhost:3000', 'garbage']),
+    allowedOrigins: fc.subarray([
+      'https://shop.example.com',
+      'https://*.example.org',
+      'http://localhost:3000',
+      'garbage',
+    ]),
     pageTokenRequired: fc.boolean(),
     token: fc.record({
       status: fc.constantFrom(...TOKEN_STATUSES),
@@ -458,19 +688,32 @@ const arbFacts: fc.Arbitrary<RequestFacts> = fc
       headers: g.headers,
       ip: g.ip,
       payload: { url: g.url, seq: g.seq },
-      site: { mode: g.mode, allowedOrigins: g.allowedOrigins, pageTokenRequired: g.pageTokenRequired },
+      site: {
+        mode: g.mode,
+        allowedOrigins: g.allowedOrigins,
+        pageTokenRequired: g.pageTokenRequired,
+      },
       token: g.token,
       attestation: { status: g.attestation },
-      cadence: { countLastMinute: g.countLastMinute, intervalsMs: g.intervalsMs, identicalTimings: g.identicalTimings },
+      cadence: {
+        countLastMinute: g.countLastMinute,
+        intervalsMs: g.intervalsMs,
+        identicalTimings: g.identicalTimings,
+      },
     });
-    f.payload.timing = g.timing.ttfb === undefined ? { nav: g.timing.nav, start: g.timing.start, checks: g.timing.checks, send: g.timing.send } : g.timing;
+    f.payload.timing =
+      g.timing.ttfb === undefined
+        ? { nav: g.timing.nav, start: g.timing.start, checks: g.timing.checks, send: g.timing.send }
+        : g.timing;
     return f;
   });
 
 /** Mongo/FerretDB constraints: keys without '.' or a leading '$', no arrays of arrays. */
 function storageProblems(value: unknown, path = ''): string[] {
   if (Array.isArray(value)) {
-    return value.flatMap((x, i) => (Array.isArray(x) ? [`${path}[${i}] is a nested array`] : storageProblems(x, `${path}[${i}]`)));
+    return value.flatMap((x, i) =>
+      Array.isArray(x) ? [`${path}[${i}] is a nested array`] : storageProblems(x, `${path}[${i}]`),
+    );
   }
   if (value !== null && typeof value === 'object') {
     return Object.entries(value).flatMap(([k, v]) => [

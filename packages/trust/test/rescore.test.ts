@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_RULES, applyOverride, deriveSignals, rescore, score, type StoredEvent } from '../src/index.js';
+import {
+  DEFAULT_RULES,
+  applyOverride,
+  deriveSignals,
+  rescore,
+  score,
+  type StoredEvent,
+} from '../src/index.js';
 import * as F from './fixtures.js';
 
 function stored(id: string, o: F.FactsOverrides): StoredEvent {
@@ -38,7 +45,12 @@ describe('rescore', () => {
       { from: 'trusted', to: 'fraud', count: 3 },
       { from: 'suspect', to: 'fraud', count: 1 },
     ]);
-    expect(summary.reasonDeltas[0]).toEqual({ code: 'page_token_required', before: 0, after: 5, delta: 5 });
+    expect(summary.reasonDeltas[0]).toEqual({
+      code: 'page_token_required',
+      before: 0,
+      after: 5,
+      delta: 5,
+    });
   });
 
   test('samples the largest score changes first, ties broken by id, with the new reasons', () => {
@@ -51,7 +63,13 @@ describe('rescore', () => {
       after: {
         score: 0,
         verdict: 'fraud',
-        reasons: [{ code: 'page_token_required', weight: -1, detail: 'a valid page token is required; the page carries no page token' }],
+        reasons: [
+          {
+            code: 'page_token_required',
+            weight: -1,
+            detail: 'a valid page token is required; the page carries no page token',
+          },
+        ],
       },
     });
   });
@@ -67,7 +85,12 @@ describe('rescore', () => {
     const lenient = applyOverride(DEFAULT_RULES, { weights: { ua_automation: 0 } });
     const summary = rescore(EVENTS, lenient);
     expect(summary.transitions).toEqual([{ from: 'suspect', to: 'trusted', count: 1 }]);
-    expect(summary.reasonDeltas[0]).toEqual({ code: 'ua_automation', before: 1, after: 0, delta: -1 });
+    expect(summary.reasonDeltas[0]).toEqual({
+      code: 'ua_automation',
+      before: 1,
+      after: 0,
+      delta: -1,
+    });
   });
 
   test('is deterministic whatever the order of the events', () => {
@@ -91,7 +114,10 @@ describe('rescore', () => {
   });
 
   test('the summary is JSON-safe', () => {
-    const summary = rescore(EVENTS, applyOverride(DEFAULT_RULES, { hard: { pageTokenRequired: true } }));
+    const summary = rescore(
+      EVENTS,
+      applyOverride(DEFAULT_RULES, { hard: { pageTokenRequired: true } }),
+    );
     expect(JSON.parse(JSON.stringify(summary))).toEqual(summary);
   });
 });

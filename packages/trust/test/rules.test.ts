@@ -71,7 +71,9 @@ describe('rulesSchema', () => {
     r.weights.origin_missing = 0.2;
     const result = rulesSchema.safeParse(r);
     expect(result.success).toBe(false);
-    expect(result.error?.issues[0]?.message).toBe('origin_missing is a penalty: its weight must be in [-1, 0]');
+    expect(result.error?.issues[0]?.message).toBe(
+      'origin_missing is a penalty: its weight must be in [-1, 0]',
+    );
   });
 
   test('the shipped defaults cannot be mutated in place', () => {
@@ -88,12 +90,19 @@ describe('applyOverride', () => {
   });
 
   test('replaces scalars and adds to block lists', () => {
-    const global = rulesSchema.parse({ ...clone(DEFAULT_RULES), hard: { ...DEFAULT_RULES.hard, blockIps: ['10.0.0.0/8'] } });
+    const global = rulesSchema.parse({
+      ...clone(DEFAULT_RULES),
+      hard: { ...DEFAULT_RULES.hard, blockIps: ['10.0.0.0/8'] },
+    });
     const merged = applyOverride(global, {
       thresholds: { trusted: 0.65 },
       weights: { referrer_absent: -0.2 },
       cadence: { burstPerMinute: 120 },
-      hard: { pageTokenRequired: true, blockIps: ['198.51.100.0/24'], blockUserAgents: ['bad-bot'] },
+      hard: {
+        pageTokenRequired: true,
+        blockIps: ['198.51.100.0/24'],
+        blockUserAgents: ['bad-bot'],
+      },
     });
     expect(merged.thresholds).toEqual({ trusted: 0.65, suspect: 0.3 });
     expect(merged.weights.referrer_absent).toBe(-0.2);
@@ -109,13 +118,17 @@ describe('applyOverride', () => {
   });
 
   test('throws when the merged rules break an invariant', () => {
-    expect(() => applyOverride(DEFAULT_RULES, { thresholds: { trusted: 0.9 } })).toThrow(/thresholds.trusted must not exceed base/);
+    expect(() => applyOverride(DEFAULT_RULES, { thresholds: { trusted: 0.9 } })).toThrow(
+      /thresholds.trusted must not exceed base/,
+    );
   });
 
   test('memoises per (global, override) pair so the hot path reuses compiled rules', () => {
     const override = { weights: { referrer_absent: -0.1 } };
     expect(applyOverride(DEFAULT_RULES, override)).toBe(applyOverride(DEFAULT_RULES, override));
-    expect(applyOverride(DEFAULT_RULES, { ...override })).not.toBe(applyOverride(DEFAULT_RULES, override));
+    expect(applyOverride(DEFAULT_RULES, { ...override })).not.toBe(
+      applyOverride(DEFAULT_RULES, override),
+    );
   });
 
   test.each<[string, unknown, boolean]>([

@@ -33,7 +33,10 @@ describe('the shipped defaults decide the cases the issue pins', () => {
 
   test('a wrong origin is fraud, even with a valid page token and attestation', () => {
     const result = run({
-      headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, { Origin: 'https://evil.example.net', Referer: 'https://evil.example.net/' }),
+      headers: F.withHeaders(F.CHROMIUM_SEND_BEACON, {
+        Origin: 'https://evil.example.net',
+        Referer: 'https://evil.example.net/',
+      }),
       payload: { url: 'https://evil.example.net/' },
       token: F.VALID_TOKEN,
       attestation: { status: 'valid' },
@@ -43,7 +46,10 @@ describe('the shipped defaults decide the cases the issue pins', () => {
   });
 
   test('a replayed page token is fraud, even with a valid attestation', () => {
-    const result = run({ token: { status: 'replayed', ageMs: 4000, ttlMs: 600_000 }, attestation: { status: 'valid' } });
+    const result = run({
+      token: { status: 'replayed', ageMs: 4000, ttlMs: 600_000 },
+      attestation: { status: 'valid' },
+    });
     expect(result.verdict).toBe('fraud');
     expect(result.reasons.map((r) => r.code)).toContain('page_token_replayed');
   });
@@ -58,15 +64,69 @@ describe('each client fixture, scored with the defaults', () => {
     ['Chromium behind an HTTP/2 proxy', F.CHROMIUM_VIA_H2_PROXY, 'trusted', 'trusted', []],
     ['Firefox sendBeacon', F.FIREFOX_SEND_BEACON, 'trusted', 'trusted', []],
     ['Safari sendBeacon', F.SAFARI_SEND_BEACON, 'trusted', 'trusted', []],
-    ['headless Chromium (Playwright)', F.HEADLESS_CHROMIUM_SEND_BEACON, 'suspect', 'trusted', ['ua_automation']],
-    ['curl', F.CURL_FORGED_ORIGIN, 'fraud', 'fraud', ['ua_http_library', 'headers_library_fingerprint', 'content_type_atypical']],
-    ['curl dressed as Chrome', F.CURL_DRESSED_AS_CHROME, 'fraud', 'fraud', ['headers_library_fingerprint', 'header_casing_atypical', 'client_hints_missing']],
-    ['python-requests', F.PYTHON_REQUESTS, 'fraud', 'fraud', ['ua_http_library', 'headers_library_fingerprint']],
-    ['python-requests dressed as Chrome', F.PYTHON_REQUESTS_DRESSED_AS_CHROME, 'fraud', 'suspect', ['headers_library_fingerprint', 'client_hints_missing']],
-    ['Node fetch (undici)', F.UNDICI_FETCH, 'fraud', 'fraud', ['ua_http_library', 'headers_library_fingerprint', 'sec_fetch_inconsistent']],
-    ['Node fetch dressed as Chrome', F.UNDICI_DRESSED_AS_CHROME, 'fraud', 'fraud', ['headers_library_fingerprint', 'header_casing_atypical']],
-    ['Go net/http', F.GO_NET_HTTP, 'fraud', 'fraud', ['ua_http_library', 'headers_library_fingerprint']],
-    ['Go dressed as Chrome', F.GO_DRESSED_AS_CHROME, 'fraud', 'fraud', ['headers_library_fingerprint', 'header_casing_atypical', 'browser_headers_missing']],
+    [
+      'headless Chromium (Playwright)',
+      F.HEADLESS_CHROMIUM_SEND_BEACON,
+      'suspect',
+      'trusted',
+      ['ua_automation'],
+    ],
+    [
+      'curl',
+      F.CURL_FORGED_ORIGIN,
+      'fraud',
+      'fraud',
+      ['ua_http_library', 'headers_library_fingerprint', 'content_type_atypical'],
+    ],
+    [
+      'curl dressed as Chrome',
+      F.CURL_DRESSED_AS_CHROME,
+      'fraud',
+      'fraud',
+      ['headers_library_fingerprint', 'header_casing_atypical', 'client_hints_missing'],
+    ],
+    [
+      'python-requests',
+      F.PYTHON_REQUESTS,
+      'fraud',
+      'fraud',
+      ['ua_http_library', 'headers_library_fingerprint'],
+    ],
+    [
+      'python-requests dressed as Chrome',
+      F.PYTHON_REQUESTS_DRESSED_AS_CHROME,
+      'fraud',
+      'suspect',
+      ['headers_library_fingerprint', 'client_hints_missing'],
+    ],
+    [
+      'Node fetch (undici)',
+      F.UNDICI_FETCH,
+      'fraud',
+      'fraud',
+      ['ua_http_library', 'headers_library_fingerprint', 'sec_fetch_inconsistent'],
+    ],
+    [
+      'Node fetch dressed as Chrome',
+      F.UNDICI_DRESSED_AS_CHROME,
+      'fraud',
+      'fraud',
+      ['headers_library_fingerprint', 'header_casing_atypical'],
+    ],
+    [
+      'Go net/http',
+      F.GO_NET_HTTP,
+      'fraud',
+      'fraud',
+      ['ua_http_library', 'headers_library_fingerprint'],
+    ],
+    [
+      'Go dressed as Chrome',
+      F.GO_DRESSED_AS_CHROME,
+      'fraud',
+      'fraud',
+      ['headers_library_fingerprint', 'header_casing_atypical', 'browser_headers_missing'],
+    ],
   ])('%s', (_name, headers, withoutToken, withToken, mustFire) => {
     expect(run({ headers }).verdict).toBe(withoutToken);
     expect(run({ headers, token: F.VALID_TOKEN }).verdict).toBe(withToken);

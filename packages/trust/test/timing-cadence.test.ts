@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_RULES, applyOverride, deriveSignals, score, type ReasonCode } from '../src/index.js';
+import {
+  DEFAULT_RULES,
+  applyOverride,
+  deriveSignals,
+  score,
+  type ReasonCode,
+} from '../src/index.js';
 import * as F from './fixtures.js';
 
 const TIMING_CODES: ReasonCode[] = ['timing_zero', 'timing_non_monotonic', 'timing_repeated'];
@@ -39,22 +45,53 @@ describe('client timings', () => {
     [0, []],
     [1, ['timing_repeated']],
     [5, ['timing_repeated']],
-  ])('a visitor repeating the exact timings %i time(s) before: %j', (identicalTimings, expected) => {
-    expect(firing({ cadence: { identicalTimings } }, TIMING_CODES)).toEqual(expected);
-  });
+  ])(
+    'a visitor repeating the exact timings %i time(s) before: %j',
+    (identicalTimings, expected) => {
+      expect(firing({ cadence: { identicalTimings } }, TIMING_CODES)).toEqual(expected);
+    },
+  );
 });
 
 describe('arrival cadence per visitor', () => {
   test.each<[string, F.FactsOverrides['cadence'], ReasonCode[]]>([
     ['a first visit', {}, []],
-    ['a few page views a minute at human intervals', { countLastMinute: 4, intervalsMs: [4200, 15800, 9100, 27400, 6100] }, []],
+    [
+      'a few page views a minute at human intervals',
+      { countLastMinute: 4, intervalsMs: [4200, 15800, 9100, 27400, 6100] },
+      [],
+    ],
     ['29 earlier beacons in the last minute is under the limit', { countLastMinute: 29 }, []],
-    ['30 earlier beacons in the last minute is a burst', { countLastMinute: 30 }, ['cadence_burst']],
-    ['a timer every 2 s', { countLastMinute: 10, intervalsMs: [2000, 2001, 1999, 2000, 2002, 1998, 2000, 2001] }, ['cadence_regular']],
-    ['a jittered timer (about ±5 %)', { countLastMinute: 10, intervalsMs: [1900, 2100, 2000, 1950, 2050, 2000] }, ['cadence_regular']],
-    ['simultaneous arrivals', { countLastMinute: 5, intervalsMs: [0, 0, 0, 0] }, ['cadence_regular']],
-    ['too few intervals to judge regularity', { countLastMinute: 3, intervalsMs: [2000, 2000, 2000] }, []],
-    ['only the last 8 intervals count', { intervalsMs: [50, 90000, 3, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000] }, ['cadence_regular']],
+    [
+      '30 earlier beacons in the last minute is a burst',
+      { countLastMinute: 30 },
+      ['cadence_burst'],
+    ],
+    [
+      'a timer every 2 s',
+      { countLastMinute: 10, intervalsMs: [2000, 2001, 1999, 2000, 2002, 1998, 2000, 2001] },
+      ['cadence_regular'],
+    ],
+    [
+      'a jittered timer (about ±5 %)',
+      { countLastMinute: 10, intervalsMs: [1900, 2100, 2000, 1950, 2050, 2000] },
+      ['cadence_regular'],
+    ],
+    [
+      'simultaneous arrivals',
+      { countLastMinute: 5, intervalsMs: [0, 0, 0, 0] },
+      ['cadence_regular'],
+    ],
+    [
+      'too few intervals to judge regularity',
+      { countLastMinute: 3, intervalsMs: [2000, 2000, 2000] },
+      [],
+    ],
+    [
+      'only the last 8 intervals count',
+      { intervalsMs: [50, 90000, 3, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000] },
+      ['cadence_regular'],
+    ],
     [
       'a fast but irregular reader is not regular',
       { countLastMinute: 12, intervalsMs: [1200, 5400, 800, 3000, 9000, 2500] },
@@ -65,12 +102,23 @@ describe('arrival cadence per visitor', () => {
   });
 
   test('thresholds are rules', () => {
-    const lenient = applyOverride(DEFAULT_RULES, { cadence: { burstPerMinute: 100, regularCv: 0.001 } });
-    expect(firing({ cadence: { countLastMinute: 60, intervalsMs: [1900, 2100, 2000, 1950] } }, CADENCE_CODES, lenient)).toEqual([]);
+    const lenient = applyOverride(DEFAULT_RULES, {
+      cadence: { burstPerMinute: 100, regularCv: 0.001 },
+    });
+    expect(
+      firing(
+        { cadence: { countLastMinute: 60, intervalsMs: [1900, 2100, 2000, 1950] } },
+        CADENCE_CODES,
+        lenient,
+      ),
+    ).toEqual([]);
   });
 
   test('stores the interval summary, not a nested array', () => {
-    expect(deriveSignals(F.facts({ cadence: { countLastMinute: 3, intervalsMs: [1000, 3000] } })).cadence).toEqual({
+    expect(
+      deriveSignals(F.facts({ cadence: { countLastMinute: 3, intervalsMs: [1000, 3000] } }))
+        .cadence,
+    ).toEqual({
       lastMinute: 3,
       intervals: 2,
       meanMs: 2000,
