@@ -108,7 +108,7 @@ function finiteOrNull(value: number | undefined): number | null {
  *   attestation: { status: 'absent' },
  *   cadence: { countLastMinute: 0, intervalsMs: [], identicalTimings: 0 },
  * });
- * const { score, verdict, reasons } = score(signals, rules);
+ * const { verdict, reasons } = score(signals, rules);
  */
 export function deriveSignals(facts: RequestFacts): Signals {
   const h = scanHeaders(facts.rawHeaders);

@@ -29,13 +29,29 @@ function weightText(code: (typeof ALL_REASON_CODES)[number], rules: Rules): stri
 }
 
 /**
- * The reference table of every reason code, grouped by signal, with its default weight.
+ * The reference tables: the default settings, then every reason code grouped by signal with
+ * its default weight.
  *
  * @example
  * const markdown = renderReasonTables(); // '### Origin\n\n| code | weight | what it catches | how a forger beats it |\n...'
  */
 export function renderReasonTables(rules: Rules = DEFAULT_RULES): string {
-  const out: string[] = [];
+  const out: string[] = [
+    '### Default settings',
+    '',
+    '| setting | default |',
+    '|---|---|',
+    `| \`base\` | ${rules.base} |`,
+    `| \`thresholds.trusted\` | ${rules.thresholds.trusted} |`,
+    `| \`thresholds.suspect\` | ${rules.thresholds.suspect} |`,
+    `| \`timing.minTokenAgeMs\` | ${rules.timing.minTokenAgeMs} |`,
+    `| \`timing.toleranceMs\` | ${rules.timing.toleranceMs} |`,
+    `| \`cadence.burstPerMinute\` | ${rules.cadence.burstPerMinute} |`,
+    `| \`cadence.minIntervals\` | ${rules.cadence.minIntervals} |`,
+    `| \`cadence.regularCv\` | ${rules.cadence.regularCv} |`,
+    `| \`shape.expectedContentTypes\` | ${rules.shape.expectedContentTypes.map((t) => `\`${t}\``).join(', ')} |`,
+    `| \`hard.pageTokenRequired\` | ${rules.hard.pageTokenRequired} |`,
+  ];
   let group: SignalGroup | null = null;
   for (const code of ALL_REASON_CODES) {
     const info = REASON_CODES[code];

@@ -385,7 +385,12 @@ export function score(signals: Signals, rules: Rules): ScoreResult {
   return { score: total / BP, verdict, reasons: r.reasons };
 }
 
-/** The codes of a reason list (for rollups and backtests). */
+/**
+ * The codes of a reason list (for rollups and backtests).
+ *
+ * @example
+ * reasonCodes(score(signals, rules).reasons); // ['page_token_valid']
+ */
 export function reasonCodes(reasons: readonly Reason[]): ReasonCode[] {
   return reasons.map((x) => x.code);
 }
