@@ -204,3 +204,16 @@ describe('limits and operations', () => {
     expect(metrics).toContain('tagward_beacon_flush_seconds_bucket');
   });
 });
+
+describe('single-page apps', () => {
+  test("a later beacon of the same page (seq > 0) does not turn the page's token into a replay", async () => {
+    const token = await mintAgedToken(site);
+    const first = beaconPayload(site.publicKey, { token, seq: 0 });
+    const next = beaconPayload(site.publicKey, { token, seq: 1 });
+    expect((await postBeacon(t.url, JSON.stringify(first))).status).toBe(200);
+    expect((await postBeacon(t.url, JSON.stringify(next))).status).toBe(200);
+    const stored = await t.db.models.Event.findOne({ eventId: next.id }).lean();
+    expect(stored?.verdict).not.toBe('fraud');
+    expect((stored?.signals as { token: { status: string } }).token.status).toBe('missing');
+  });
+});

@@ -122,8 +122,12 @@ async function scoreEvent(req: IncomingMessage, deps: CollectDeps, input: EventI
   const { payload, url, site, ip, visitorHash, now } = input;
   const origin = req.headers.origin;
   const context = { site, origin, eventId: payload.id, now };
+  // A page token is single-use and proves the page fetch once: it is checked on the page's first
+  // beacon only. Later beacons of a single-page app (seq > 0) score as carrying no token, which
+  // gives a replayer nothing a token-less beacon would not.
+  const pageToken = payload.seq === 0 ? payload.token : undefined;
   const [token, attestation] = await Promise.all([
-    deps.tokens.verify(payload.token, { ...context, url }),
+    deps.tokens.verify(pageToken, { ...context, url }),
     deps.attestation.verify(payload.att, context),
   ]);
   const t = payload.timing;
