@@ -92,6 +92,22 @@ describe('a strict Content-Security-Policy', () => {
     expect((await recorder(tab)).violations).toEqual([]);
   });
 
+  test('with Trusted Types enforced still sends the view, without the attestation module', async () => {
+    server.scripts.set('/attest-v1.js', ATTEST_MODULE);
+    const url = page(
+      'csp-tt',
+      goodPage({ tagward: server.tagward, attrs: `nonce="${NONCE}" data-attest="100"` }),
+      { 'content-security-policy': `${csp(server.tagward)}; require-trusted-types-for 'script'` },
+    );
+    const { pageErrors } = await visit(browser, url);
+    const [p] = await beacons(server, url, 1);
+    expect(p!.cohort).toBe(true);
+    expect(p!.att).toBeUndefined();
+    expect(p!.errors).toEqual([expect.stringMatching(/TrustedScriptURL/)]);
+    expect(server.requests).not.toContain('/attest-v1.js');
+    expect(pageErrors).toEqual([]);
+  });
+
   test('that blocks the beacon costs the page nothing but the violation reports', async () => {
     const url = page(
       'csp-blocked',

@@ -229,20 +229,22 @@ try {
     w.tagward = api;
     if (pre) api.push(...(pre as TagwardCommand[]));
 
-    const start = () => {
+    const start = safe(() => {
       owed = -1;
       if (cohort && !optedOut()) {
         // The attestation module (not part of this bundle) registers itself with
         // tagward.push(['attest', provider]) once it holds tokens; the first view waits for
-        // that, or ATTEST_WAIT, whichever comes first.
+        // that, or ATTEST_WAIT, whichever comes first. The timer is set first: if the module
+        // cannot even be requested (Trusted Types refuse a plain string as script src), the
+        // view still comes, without a token.
+        setTimeout(first, ATTEST_WAIT);
         const s = d.createElement('script');
         s.src = origin + __TAGWARD_ATTEST_PATH__;
         // Under a nonce-only CSP (no 'strict-dynamic') the module needs our nonce to run.
         s.nonce = me.nonce;
         d.head.append(s);
-        setTimeout(first, ATTEST_WAIT);
       } else first();
-    };
+    });
     // A prerendered page (Speculation Rules) counts when it is shown, not when it is fetched.
     if ((d as Document & { prerendering?: boolean }).prerendering)
       on(d, 'prerenderingchange', start);
