@@ -174,7 +174,10 @@ describe('backtests as jobs', () => {
     expect(final.processed).toBeLessThan(600);
     expect(final.result?.total).toBe(final.processed);
     expect(await db.models.AuditLog.countDocuments({ action: 'backtest.cancel', target: job.id })).toBe(1);
-    await expect(cancelBacktest(db, admin, job.id, now)).rejects.toMatchObject({ code: 'CONFLICT' });
+    // Canceling a finished job changes nothing and records nothing more.
+    expect((await cancelBacktest(db, admin, job.id, now)).status).toBe('canceled');
+    expect(await db.models.AuditLog.countDocuments({ action: 'backtest.cancel', target: job.id })).toBe(1);
+    await expect(cancelBacktest(db, admin, '0123456789abcdef01234567', now)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   test('only one backtest runs at a time', async () => {

@@ -12,7 +12,7 @@ import {
   saveDraft,
   setShadow,
 } from '../services/moderation/rules.js';
-import { BACKTEST_MAX_DAYS, cancelBacktest, getBacktest, listBacktests, startBacktest } from '../services/moderation/backtest.js';
+import { cancelBacktest, getBacktest, listBacktests, startBacktest } from '../services/moderation/backtest.js';
 import { compareShadow } from '../services/moderation/shadow.js';
 import { REVIEW_PAGE_MAX, labelEvent, reviewMetrics, reviewQueue } from '../services/moderation/review.js';
 import { METRICS_DEFINITION } from '../services/moderation/metrics.js';
@@ -45,8 +45,13 @@ function resolveWindow(window: z.infer<typeof windowSchema>, now: Date): { from:
   return { from: new Date(window.from), to: new Date(window.to) };
 }
 
-const rulesRouter = router({
-  get: adminProcedure.input(z.object({ scope: scopeSchema })).query(({ ctx, input }) => getRulesState(ctx.db, input.scope)),
+/**
+ * One flat namespace (`moderation.<procedure>`), like the other domain routers, so tools that
+ * walk `<domain>.<procedure>` paths (the permission tables) see every procedure.
+ */
+export const moderationRouter = router({
+  // ---- rules: global rules and per-site overrides, drafts, versions ----------------------------
+  rules: adminProcedure.input(z.object({ scope: scopeSchema })).query(({ ctx, input }) => getRulesState(ctx.db, input.scope)),
 
   versions: adminProcedure.input(z.object({ scope: scopeSchema })).query(({ ctx, input }) => listVersions(ctx.db, input.scope)),
 
@@ -71,15 +76,16 @@ const rulesRouter = router({
     .input(z.object({ enabled: z.boolean() }))
     .mutation(({ ctx, input }) => setShadow(ctx.db, ctx.user, input.enabled, ctx.now())),
 
+  /** Reason codes with their kind and default weight: the editor's rows. */
   catalogue: adminProcedure.query(() => reasonCatalogue()),
 
+  /** Sites to pick an override scope from. */
   sites: adminProcedure
     .input(z.object({ q: z.string().trim().max(80).optional() }))
     .query(({ ctx, input }) => listModerationSites(ctx.db, input.q || undefined)),
-});
 
-const backtestRouter = router({
-  start: adminProcedure
+  // ---- backtests -------------------------------------------------------------------------------
+  startBacktest: adminProcedure
     .input(z.object({ window: windowSchema, siteId: siteIdSchema.optional() }))
     .mutation(({ ctx, input }) => {
       const now = ctx.now();
@@ -87,25 +93,21 @@ const backtestRouter = router({
       return startBacktest(ctx.db, ctx.user, { from, to, siteId: input.siteId }, now);
     }),
 
-  get: adminProcedure.input(z.object({ jobId: objectIdSchema })).query(({ ctx, input }) => getBacktest(ctx.db, input.jobId, ctx.now())),
+  backtest: adminProcedure.input(z.object({ jobId: objectIdSchema })).query(({ ctx, input }) => getBacktest(ctx.db, input.jobId, ctx.now())),
 
-  list: adminProcedure.query(({ ctx }) => listBacktests(ctx.db, ctx.now())),
+  backtests: adminProcedure.query(({ ctx }) => listBacktests(ctx.db, ctx.now())),
 
-  cancel: adminProcedure
+  cancelBacktest: adminProcedure
     .input(z.object({ jobId: objectIdSchema }))
     .mutation(({ ctx, input }) => cancelBacktest(ctx.db, ctx.user, input.jobId, ctx.now())),
 
-  limits: adminProcedure.query(() => ({ maxDays: BACKTEST_MAX_DAYS })),
-});
-
-const shadowRouter = router({
-  compare: adminProcedure
+  // ---- shadow mode -----------------------------------------------------------------------------
+  shadowCompare: adminProcedure
     .input(z.object({ window: windowSchema, version: z.number().int().min(0).optional() }))
     .query(({ ctx, input }) => compareShadow(ctx.db, { ...resolveWindow(input.window, ctx.now()), version: input.version })),
-});
 
-const reviewRouter = router({
-  queue: adminProcedure
+  // ---- review queue ----------------------------------------------------------------------------
+  reviewQueue: adminProcedure
     .input(
       z.object({
         verdict: verdictSchema.optional(),
@@ -126,10 +128,9 @@ const reviewRouter = router({
   metrics: adminProcedure
     .input(z.object({ includeSuspect: z.boolean().default(false) }))
     .query(async ({ ctx, input }) => ({ definition: METRICS_DEFINITION, ...(await reviewMetrics(ctx.db, input.includeSuspect)) })),
-});
 
-const auditRouter = router({
-  list: adminProcedure
+  // ---- audit log -------------------------------------------------------------------------------
+  auditLog: adminProcedure
     .input(
       z.object({
         action: z.string().trim().max(80).optional(),
@@ -153,13 +154,5 @@ const auditRouter = router({
       ),
     ),
 
-  actions: adminProcedure.query(({ ctx }) => listAuditActions(ctx.db)),
-});
-
-export const moderationRouter = router({
-  rules: rulesRouter,
-  backtest: backtestRouter,
-  shadow: shadowRouter,
-  review: reviewRouter,
-  audit: auditRouter,
+  auditActions: adminProcedure.query(({ ctx }) => listAuditActions(ctx.db)),
 });

@@ -229,7 +229,7 @@ async function runJob(
   signal: AbortSignal,
   options: BacktestOptions,
 ): Promise<void> {
-  const batchSize = options.batchSize ?? 1000;
+  const batchSize = options.batchSize ?? 500;
   const progressEveryMs = options.progressEveryMs ?? 500;
   const Jobs = db.models.BacktestJob;
   const acc = new BacktestAccumulator(SAMPLE_SIZE);
@@ -404,8 +404,8 @@ export async function listBacktests(db: Database, now: Date, limit = 20): Promis
 export async function cancelBacktest(db: Database, actor: Actor, jobId: string, now: Date): Promise<BacktestJobDto> {
   const updated = await db.models.BacktestJob.updateOne({ _id: jobId, status: 'running' }, { $set: { cancelRequested: true } });
   if (updated.matchedCount === 0) {
-    if (!(await db.models.BacktestJob.exists({ _id: jobId }))) throw notFound('Backtest not found.');
-    throw conflict('This backtest has already finished.');
+    // Already finished (or canceled): nothing to stop, and nothing to record.
+    return getBacktest(db, jobId, now);
   }
   running.get(jobId)?.controller.abort();
   await audit(db, { actorId: actor.id, action: 'backtest.cancel', target: jobId, before: { status: 'running' }, after: { cancelRequested: true }, at: now });

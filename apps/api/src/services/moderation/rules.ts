@@ -248,9 +248,10 @@ export async function saveDraft(
 export async function discardDraft(db: Database, actor: Actor, scope: RulesScope, now: Date): Promise<RulesStateDto> {
   await siteOf(db, scope);
   const draft = await findDraft(db, scope);
-  if (!draft) throw notFound('There is no draft to discard.');
+  // Nothing to discard is not an error: the outcome the admin asked for already holds.
+  if (!draft) return getRulesState(db, scope);
   const deleted = await db.models.RulesVersion.deleteOne({ _id: draft._id, status: 'draft' });
-  if (deleted.deletedCount === 0) throw conflict('The draft was published or discarded meanwhile.');
+  if (deleted.deletedCount === 0) return getRulesState(db, scope);
   await audit(db, { actorId: actor.id, action: 'rules.draft.discard', target: scope, before: { version: draft.version, rules: draft.rules, shadow: Boolean(draft.shadow) }, after: null, at: now });
   return getRulesState(db, scope);
 }

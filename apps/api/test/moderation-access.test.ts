@@ -1,0 +1,144 @@
+/**
+ * Every moderation procedure is for platform admins only. The table has one row per procedure of
+ * the real router (a procedure added without a row fails the first test), and each row is called
+ * over HTTP by a logged-out client (UNAUTHORIZED), a logged-in user who is not an admin — even one
+ * who owns a site (FORBIDDEN), and an admin, who gets past the gate (so the refusals above are the
+ * gate's doing, not an accident of bad input). Plus what only the HTTP layer shows: field errors
+ * from the rules schema reach the client flattened by path, and cross-site mutations are refused.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { TRPCClientError } from '@trpc/client';
+import { DEFAULT_RULES } from '@tagward/trust';
+import type { Types } from 'mongoose';
+import { appRouter } from '../src/router/root.js';
+import { stopAllBacktests, waitForBacktest } from '../src/services/moderation/backtest.js';
+import { codeOf, signedUpClient, startTestApi, type ApiClient, type TestApi, type TestClient } from './helpers.js';
+import { SCENARIOS, createSite, eventDocument, signalsFor } from './moderation-support.js';
+
+interface Ids {
+  siteId: string;
+  eventId: string;
+  jobId: string;
+}
+
+/** One row per procedure: an input that is valid for it. */
+const TABLE: Record<string, (ids: Ids) => unknown> = {
+  'moderation.rules': () => ({ scope: 'global' }),
+  'moderation.versions': (ids) => ({ scope: ids.siteId }),
+  'moderation.saveDraft': () => ({ scope: 'global', rules: DEFAULT_RULES }),
+  'moderation.discardDraft': (ids) => ({ scope: ids.siteId }),
+  'moderation.publish': () => ({ scope: 'global', note: 'table test publish' }),
+  'moderation.rollback': () => ({ scope: 'global', version: 0, note: 'table test rollback' }),
+  'moderation.setShadow': () => ({ enabled: false }),
+  'moderation.catalogue': () => undefined,
+  'moderation.sites': () => ({ q: 'Admin' }),
+  'moderation.startBacktest': () => ({ window: { preset: '24h' } }),
+  'moderation.backtest': (ids) => ({ jobId: ids.jobId }),
+  'moderation.backtests': () => undefined,
+  'moderation.cancelBacktest': (ids) => ({ jobId: ids.jobId }),
+  'moderation.shadowCompare': () => ({ window: { preset: '7d' } }),
+  'moderation.reviewQueue': () => ({ verdict: 'suspect' }),
+  'moderation.label': (ids) => ({ eventId: ids.eventId, value: 'fraud' }),
+  'moderation.metrics': () => ({ includeSuspect: true }),
+  'moderation.auditLog': () => ({ action: 'rules.' }),
+  'moderation.auditActions': () => undefined,
+};
+
+type ProcedureDefs = Record<string, { _def: { type: 'query' | 'mutation' | 'subscription' } }>;
+const PROCEDURES = appRouter._def.procedures as unknown as ProcedureDefs;
+const PATHS = Object.keys(PROCEDURES).filter((p) => p.startsWith('moderation.')).sort();
+
+function call(client: ApiClient, path: string, input: unknown): Promise<unknown> {
+  let node: unknown = client;
+  for (const key of path.split('.')) node = (node as Record<string, unknown>)[key];
+  const proc = node as { query(i: unknown): Promise<unknown>; mutate(i: unknown): Promise<unknown> };
+  return PROCEDURES[path]!._def.type === 'query' ? proc.query(input) : proc.mutate(input);
+}
+
+let api: TestApi;
+let admin: TestClient;
+let user: TestClient;
+let ids: Ids;
+
+beforeAll(async () => {
+  api = await startTestApi('api_moderation_access');
+  admin = await signedUpClient(api);
+  const adminId = (admin as TestClient & { userId: string }).userId;
+  await api.db.models.User.updateOne({ _id: adminId }, { $set: { role: 'admin' } });
+  user = await signedUpClient(api);
+  // The non-admin owns a site: being an owner must not open moderation.
+  await user.trpc.sites.create.mutate({ name: 'Owner shop', mode: 'test' });
+  const siteId: Types.ObjectId = await createSite(api.db, 'Admin-visible shop');
+  const headless = SCENARIOS.find((s) => s.name === 'headless')!;
+  const event = eventDocument({ siteId, receivedAt: new Date(Date.now() - 60_000), signals: signalsFor(headless) });
+  await api.db.models.Event.collection.insertOne(event);
+  const job = await admin.trpc.moderation.startBacktest.mutate({ window: { preset: '24h' } });
+  await waitForBacktest(job.id);
+  ids = { siteId: String(siteId), eventId: String(event._id), jobId: job.id };
+});
+afterAll(async () => {
+  await stopAllBacktests();
+  await api?.close();
+});
+
+test('the table has exactly one row per moderation procedure', () => {
+  expect(PATHS.length).toBeGreaterThan(0);
+  expect(Object.keys(TABLE).sort()).toEqual(PATHS);
+});
+
+describe('the gate', () => {
+  test.each(PATHS)('%s answers UNAUTHORIZED to a logged-out caller', async (path) => {
+    expect(await codeOf(call(api.client().trpc, path, TABLE[path]!(ids)))).toBe('UNAUTHORIZED');
+  });
+
+  test.each(PATHS)('%s answers FORBIDDEN to a logged-in user who is not an admin', async (path) => {
+    const before = await api.db.models.AuditLog.countDocuments({});
+    expect(await codeOf(call(user.trpc, path, TABLE[path]!(ids)))).toBe('FORBIDDEN');
+    expect(await api.db.models.AuditLog.countDocuments({})).toBe(before);
+  });
+
+  test.each(PATHS)('%s lets an admin through', async (path) => {
+    await stopAllBacktests(); // a backtest started by an earlier row would make startBacktest CONFLICT
+    const code = await codeOf(call(admin.trpc, path, TABLE[path]!(ids)));
+    // Some rows are refused on their merits (publishing with no draft left is BAD_REQUEST), but
+    // never by the gate.
+    expect(['UNAUTHORIZED', 'FORBIDDEN']).not.toContain(code);
+  });
+});
+
+describe('over HTTP', () => {
+  test('rules that fail the schema come back as field errors keyed by their path', async () => {
+    const bad = { ...DEFAULT_RULES, thresholds: { trusted: 0.4, suspect: 0.5 }, weights: { ...DEFAULT_RULES.weights, referrer_absent: 0.2 } };
+    try {
+      await admin.trpc.moderation.saveDraft.mutate({ scope: 'global', rules: bad });
+      expect.unreachable('the draft must be refused');
+    } catch (error) {
+      expect(error).toBeInstanceOf(TRPCClientError);
+      const data = (error as TRPCClientError<typeof appRouter>).data as { code: string; zodError: { fieldErrors: Record<string, string[]> } | null };
+      expect(data.code).toBe('BAD_REQUEST');
+      expect(Object.keys(data.zodError?.fieldErrors ?? {}).sort()).toEqual(['thresholds.suspect', 'weights.referrer_absent']);
+      expect(data.zodError?.fieldErrors['weights.referrer_absent']?.[0]).toMatch(/penalty/);
+    }
+  });
+
+  test('an admin mutation from another site is refused by the CSRF guard', async () => {
+    const cookie = [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const forged = api.client({ origin: 'https://evil.example', headers: { cookie } });
+    expect(await codeOf(forged.trpc.moderation.setShadow.mutate({ enabled: false }))).toBe('FORBIDDEN');
+  });
+
+  test('an admin changes a threshold, backtests, publishes, and the version is in force', async () => {
+    const draft = { ...DEFAULT_RULES, thresholds: { trusted: 0.65, suspect: 0.3 } };
+    await admin.trpc.moderation.saveDraft.mutate({ scope: 'global', rules: draft });
+    const job = await admin.trpc.moderation.startBacktest.mutate({ window: { preset: '7d' } });
+    await waitForBacktest(job.id);
+    const done = await admin.trpc.moderation.backtest.query({ jobId: job.id });
+    expect(done.status).toBe('done');
+    expect(done.rules.globalSource).toBe('draft');
+    const state = await admin.trpc.moderation.publish.mutate({ scope: 'global', note: 'raise trusted to 0.65' });
+    expect(state.kind === 'global' && state.liveRules.thresholds.trusted).toBe(0.65);
+    expect(await api.db.models.RulesVersion.countDocuments({ scope: 'global', status: 'published' })).toBe(1);
+    const log = await admin.trpc.moderation.auditLog.query({ action: 'rules.publish' });
+    expect(log.items[0]).toMatchObject({ action: 'rules.publish', after: { note: 'raise trusted to 0.65' } });
+  });
+});
