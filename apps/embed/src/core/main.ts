@@ -146,7 +146,7 @@ try {
         v: 1,
         key,
         // 4 × 32 random bits in decimal, joined by '_': an idempotency id of 7 to 43 characters
-        // (fewer than 8 only if all four draws are below 10: probability about 2^-120).
+        // (fewer than 8 only if all four draws are below 10: probability under 2^-118).
         id: crypto.getRandomValues(new Uint32Array(4)).join('_'),
         // GPC: no query string (where personal data hides in URLs) and no referrer.
         url: (gpc ? loc.origin + loc.pathname : loc.href.split('#')[0]!).slice(0, 2048),
