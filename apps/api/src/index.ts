@@ -14,6 +14,6 @@ export { createServices, type Services } from './services/index.js';
 export { createUser } from './services/accounts.js';
 export { hashPassword } from '@tagward/auth';
 export type * from './dto.js';
-export type { OverviewDto, IntegrationStatusDto } from './services/stats.js';
+export type { OverviewDto, TopPagesDto, IntegrationStatusDto } from './services/stats.js';
 export type { EventSummaryDto, EventDetailDto, EventPageDto } from './services/events.js';
 export type { InstallDto } from './services/install.js';

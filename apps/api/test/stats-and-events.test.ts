@@ -81,7 +81,7 @@ describe('overview', () => {
       { code: 'referrer_absent', title: REASON_CODES.referrer_absent.title, count: 2 },
       { code: 'origin_not_allowed', title: REASON_CODES.origin_not_allowed.title, count: 1 },
     ]);
-    expect(overview.topPages).toEqual([
+    expect((await owner.trpc.stats.topPages.query({ siteId, preset: '24h', includeSuspect: true })).pages).toEqual([
       { path: '/a', counted: 2, trusted: 2, suspect: 0, fraud: 0 },
       { path: '/b', counted: 1, trusted: 0, suspect: 1, fraud: 1 },
     ]);
@@ -91,7 +91,8 @@ describe('overview', () => {
   test('excluding suspect events moves them from the headline to the quarantine', async () => {
     const overview = await owner.trpc.stats.overview.query({ siteId, preset: '24h', includeSuspect: false });
     expect(overview.totals).toMatchObject({ counted: 2, quarantined: 2 });
-    expect(overview.topPages.find((p) => p.path === '/b')).toMatchObject({ counted: 0, suspect: 1, fraud: 1 });
+    const top = await owner.trpc.stats.topPages.query({ siteId, preset: '24h', includeSuspect: false });
+    expect(top.pages.find((p) => p.path === '/b')).toMatchObject({ counted: 0, suspect: 1, fraud: 1 });
   });
 
   test('30 days read the daily rollups, one point per day', async () => {
@@ -100,7 +101,7 @@ describe('overview', () => {
     expect(overview.totals.all).toBe(5);
     expect(overview.series.at(-1)).toEqual({ start: '2030-06-15T00:00:00.000Z', trusted: 2, suspect: 1, fraud: 1 });
     expect(overview.series.at(-2)).toEqual({ start: '2030-06-14T00:00:00.000Z', trusted: 1, suspect: 0, fraud: 0 });
-    expect(overview.topPages.map((p) => p.path)).toEqual(['/a', '/b', '/old']);
+    expect((await owner.trpc.stats.topPages.query({ siteId, preset: '30d' })).pages.map((p) => p.path)).toEqual(['/a', '/b', '/old']);
   });
 
   test('30 days fall back to the hourly rollups when no daily ones were written', async () => {
@@ -110,7 +111,7 @@ describe('overview', () => {
     expect(overview.totals).toMatchObject({ all: 3, trusted: 2, fraud: 1 });
     expect(overview.series.at(-1)).toMatchObject({ trusted: 1, fraud: 1 });
     expect(overview.series.at(-4)).toMatchObject({ trusted: 1 });
-    expect(overview.topPages).toEqual([{ path: '/', counted: 2, trusted: 2, suspect: 0, fraud: 1 }]);
+    expect((await owner.trpc.stats.topPages.query({ siteId: other, preset: '30d' })).pages).toEqual([{ path: '/', counted: 2, trusted: 2, suspect: 0, fraud: 1 }]);
   });
 
   test('a custom range must end after it starts', async () => {

@@ -70,6 +70,7 @@ const TABLE: Record<string, Row> = {
   'origins.add': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, origin: 'https://planted.example' }) },
   'origins.remove': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, origin: ids.origin }) },
   'stats.overview': { access: { kind: 'site-read' }, input: (ids) => ({ siteId: ids.siteId, preset: '30d' }) },
+  'stats.topPages': { access: { kind: 'site-read' }, input: (ids) => ({ siteId: ids.siteId, preset: '30d' }) },
   'events.list': { access: { kind: 'site-read' }, input: (ids) => ({ siteId: ids.siteId }) },
   'events.get': { access: { kind: 'site-read' }, input: (ids) => ({ siteId: ids.siteId, eventId: ids.eventId }) },
   'events.reasonCodes': { access: { kind: 'own', why: 'static catalogue, no site data' }, input: () => undefined },

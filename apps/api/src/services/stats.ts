@@ -45,7 +45,6 @@ export interface OverviewDto {
   scoreHistogram: Array<{ from: number; to: number; count: number }>;
   checks: Array<{ id: string; label: string; pass: number; fail: number; passRate: number }>;
   reasons: Array<{ code: string; title: string; count: number }>;
-  topPages: Array<{ path: string; counted: number; trusted: number; suspect: number; fraud: number }>;
   /** True when nothing was recorded in the range. */
   empty: boolean;
   /** False when the site never received a beacon at all (show the install instructions). */
@@ -155,7 +154,7 @@ export async function getOverview(
   options: { now: Date; preset: RangePreset; custom?: { from: Date; to: Date }; includeSuspect: boolean },
 ): Promise<OverviewDto> {
   const range = resolveRange(options.now, options.preset, options.custom);
-  const [buckets, paths] = await Promise.all([readBuckets(db, siteId, range), readTopPaths(db, siteId, range)]);
+  const buckets = await readBuckets(db, siteId, range);
 
   const step = range.granularity === 'hour' ? HOUR_MS : DAY_MS;
   const series = new Map<number, { trusted: number; suspect: number; fraud: number }>();
@@ -191,7 +190,6 @@ export async function getOverview(
   }
 
   const counted = totals.trusted + (options.includeSuspect ? totals.suspect : 0);
-  const countedOf = (p: PathTotals) => p.trusted + (options.includeSuspect ? p.suspect : 0);
   const empty = totals.all === 0;
 
   return {
@@ -207,13 +205,38 @@ export async function getOverview(
       .filter(([, count]) => count > 0)
       .map(([code, count]) => ({ code, title: describeReason(code).title, count }))
       .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
-    topPages: paths
+    empty,
+    everReceived: empty ? (await db.models.HourlyRollup.findOne({ siteId }, { _id: 1 }).lean()) !== null : true,
+  };
+}
+
+export interface TopPagesDto {
+  range: { from: string; to: string };
+  includeSuspect: boolean;
+  pages: Array<{ path: string; counted: number; trusted: number; suspect: number; fraud: number }>;
+}
+
+/**
+ * The most viewed pages of a range. A procedure of its own, next to the overview: path rollups
+ * are the largest rollup collection (a document per path and bucket), so the charts need not
+ * wait for them; the dashboard asks for both at once (one batched request).
+ */
+export async function getTopPages(
+  db: Database,
+  siteId: Types.ObjectId,
+  options: { now: Date; preset: RangePreset; custom?: { from: Date; to: Date }; includeSuspect: boolean },
+): Promise<TopPagesDto> {
+  const range = resolveRange(options.now, options.preset, options.custom);
+  const countedOf = (p: PathTotals) => p.trusted + (options.includeSuspect ? p.suspect : 0);
+  const paths = await readTopPaths(db, siteId, range);
+  return {
+    range: { from: range.from.toISOString(), to: range.to.toISOString() },
+    includeSuspect: options.includeSuspect,
+    pages: paths
       .map((p) => ({ path: p.path, counted: countedOf(p), trusted: p.trusted, suspect: p.suspect, fraud: p.fraud }))
       .filter((p) => p.counted + p.fraud + (options.includeSuspect ? 0 : p.suspect) > 0)
       .sort((a, b) => b.counted - a.counted || b.fraud - a.fraud || a.path.localeCompare(b.path))
       .slice(0, TOP_PAGES),
-    empty,
-    everReceived: empty ? (await db.models.HourlyRollup.findOne({ siteId }, { _id: 1 }).lean()) !== null : true,
   };
 }
 
