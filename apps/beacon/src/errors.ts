@@ -20,6 +20,8 @@ export class BeaconError extends Error {
 const CORS_HEADERS = {
   // The body holds nothing but an event id, so any page may read it; no credentials are used.
   'access-control-allow-origin': '*',
+  // The embed script reads Retry-After on 429/503 to pace its retries.
+  'access-control-expose-headers': 'Retry-After',
   'cache-control': 'no-store',
 } as const;
 

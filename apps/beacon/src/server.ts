@@ -168,30 +168,35 @@ function preflight(res: http.ServerResponse): void {
   res.end();
 }
 
-const EMBED_FILE = /^\/(v1\.js|tagward\.[a-z0-9]+\.js(\.map)?|attest\.[a-z0-9]+\.js|manifest\.json)$/;
+const EMBED_FILE = /^\/(v1(-spa)?\.js|attest-v1\.js|tagward(-spa)?\.[0-9a-f]{10}\.js(\.map)?|manifest\.json)$/;
+const HASHED = /^tagward(-spa)?\.[0-9a-f]{10}\.js(\.map)?$/;
 
 /**
- * Development stand-in for the CDN: content-hashed files are immutable for a year, the `v1.js`
- * alias is cached for five minutes so a release reaches every page quickly.
+ * Development stand-in for the CDN: content-hashed files are immutable for a year, the stable
+ * aliases (`v1.js`, `v1-spa.js`, `attest-v1.js`) are cached for five minutes so a release reaches
+ * every page quickly. Hashed scripts link their source map with a `SourceMap` header (the script
+ * itself carries no comment: it would cost bytes of the size budget).
  */
 function serveEmbed(dir: string, pathname: string, res: http.ServerResponse): boolean {
   const match = EMBED_FILE.exec(pathname);
   if (!match) return false;
-  const file = path.join(dir, match[1]!);
+  const name = match[1]!;
   let body: Buffer;
   try {
-    body = fs.readFileSync(file);
+    body = fs.readFileSync(path.join(dir, name));
   } catch {
     return false;
   }
-  const hashed = match[1] !== 'v1.js' && match[1] !== 'manifest.json';
-  res.writeHead(200, {
-    'content-type': pathname.endsWith('.json') || pathname.endsWith('.map') ? 'application/json' : 'text/javascript; charset=utf-8',
+  const hashed = HASHED.test(name);
+  const headers: Record<string, string> = {
+    'content-type': name.endsWith('.json') || name.endsWith('.map') ? 'application/json' : 'text/javascript; charset=utf-8',
     'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
     'access-control-allow-origin': '*',
     'cross-origin-resource-policy': 'cross-origin',
     'x-content-type-options': 'nosniff',
-  });
+  };
+  if (hashed && name.endsWith('.js')) headers.sourcemap = `${name}.map`;
+  res.writeHead(200, headers);
   res.end(body);
   return true;
 }

@@ -56,13 +56,14 @@ export async function startTestBeacon(
   label: string,
   overrides: Partial<Record<keyof BeaconConfig, unknown>> = {},
   db?: TestDatabase,
+  embedDir?: string,
 ): Promise<TestBeacon> {
   const database = db ?? (await createTestDatabase(label));
   const masterKey = generateMasterKey();
   const config = testConfig(masterKey, overrides);
   const log = pino({ level: 'silent' });
   const checkers = createCheckers({ db: database, config, log });
-  const beacon = await createBeacon({ db: database, config, log, ...checkers });
+  const beacon = await createBeacon({ db: database, config, log, embedDir, ...checkers });
   const url = await beacon.listen(0, '127.0.0.1');
   return {
     db: database,

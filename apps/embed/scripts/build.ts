@@ -165,10 +165,31 @@ export async function buildEmbed(options: BuildOptions = {}): Promise<BuildResul
     await writeFile(join(outDir, meta.alias), code);
     await writeFile(join(outDir, meta.map), map);
   }
+  await buildAttestModule(outDir);
   const [core, spa] = built.map((b) => b.meta) as [EmbedFile, EmbedFile];
   const manifest: EmbedManifest = { ...core, spa };
   await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return { manifest, outDir };
+}
+
+/**
+ * The attestation experiment's module, loaded by the core only for page views in the cohort, from
+ * the stable path the core was built with (`attest-v1.js`). Not counted in the core's budget.
+ */
+async function buildAttestModule(outDir: string): Promise<void> {
+  const result = await build({
+    entryPoints: [fileURLToPath(import.meta.resolve('@tagward/attest/embed-module'))],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: 'es2020',
+    platform: 'browser',
+    write: false,
+    legalComments: 'none',
+  });
+  const code = result.outputFiles[0]!.contents;
+  await writeFile(join(outDir, 'attest-v1.js'), code);
+  console.log(`attest module: attest-v1.js, raw ${code.length} B, gzip ${gzipSync(code).length} B`);
 }
 
 function printFile(label: string, f: EmbedFile, budget: number): void {
