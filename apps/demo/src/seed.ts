@@ -23,7 +23,7 @@ export async function seedDemo(
   db: Database,
   config: DemoConfig,
   options: { siteOrigin: string },
-): Promise<{ publicKey: string; secretKey: string }> {
+): Promise<{ publicKey: string; secretKey: string; attestationCohortPct: number }> {
   const ownerId = await ensureUser(db, config.demoEmail, config.demoPassword, 'user');
   await ensureUser(db, config.adminEmail, config.adminPassword, 'admin');
 
@@ -35,7 +35,8 @@ export async function seedDemo(
       mode: 'test',
       allowedOrigins: [options.siteOrigin],
       members: [{ userId: ownerId, role: 'owner' }],
-      attestationCohortPct: 0,
+      // Half of the demo's page views take part in the attestation experiment.
+      attestationCohortPct: 50,
     });
     site = created.toObject();
   } else if (!site.allowedOrigins.includes(options.siteOrigin)) {
@@ -49,7 +50,7 @@ export async function seedDemo(
     const secretKey = fs.readFileSync(secretFile, 'utf8').trim();
     const kid = secretKey.split('_')[2];
     const record = await db.models.SecretKey.findOne({ kid, revokedAt: null }).lean();
-    if (record) return { publicKey: site.publicKey, secretKey };
+    if (record) return { publicKey: site.publicKey, secretKey, attestationCohortPct: site.attestationCohortPct };
   }
   const generated = generateSecretKey({ mode: 'test', masterKey: parseMasterKey(config.masterKey) });
   await db.models.SecretKey.create({
@@ -61,5 +62,5 @@ export async function seedDemo(
   });
   fs.mkdirSync(config.dataDir, { recursive: true });
   fs.writeFileSync(secretFile, generated.secretKey, { mode: 0o600 });
-  return { publicKey: site.publicKey, secretKey: generated.secretKey };
+  return { publicKey: site.publicKey, secretKey: generated.secretKey, attestationCohortPct: site.attestationCohortPct };
 }

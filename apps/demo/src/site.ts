@@ -9,7 +9,7 @@ export interface DemoSiteOptions {
   /** Where the browser loads the embed script from, e.g. http://localhost:4100 */
   beaconUrl: string;
   embed: { file: string; sri: string };
-  getSite: () => { publicKey: string; secretKey: string };
+  getSite: () => { publicKey: string; secretKey: string; attestationCohortPct: number };
 }
 
 interface DemoPage {
@@ -105,7 +105,7 @@ export async function startDemoSite(options: DemoSiteOptions): Promise<{ url: st
     const token = page.token
       ? mintPageToken({ secretKey: site.secretKey, origin, path: pathname, ttlSeconds: 600 })
       : undefined;
-    const snippet = `<script async src="${options.beaconUrl}/${options.embed.file}" integrity="${options.embed.sri}" crossorigin="anonymous" data-site="${site.publicKey}"${token ? ` data-token="${token}"` : ''}></script>`;
+    const snippet = `<script async src="${options.beaconUrl}/${options.embed.file}" integrity="${options.embed.sri}" crossorigin="anonymous" data-site="${site.publicKey}" data-attest="${site.attestationCohortPct}"${token ? ` data-token="${token}"` : ''}></script>`;
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(render(page, snippet));
   });

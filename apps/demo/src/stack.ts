@@ -59,7 +59,8 @@ export async function startStack(config: DemoConfig, log: Logger = pino({ level:
   });
   const dashboardUrl = api.url.replace(config.host, config.publicHost);
 
-  let siteState: { publicKey: string; secretKey: string } | undefined;
+  // Filled in once the site is seeded: seeding needs the demo site's origin, known after listen.
+  const seeded: { site?: { publicKey: string; secretKey: string; attestationCohortPct: number } } = {};
   const manifest = readEmbedManifest();
   const site = await startDemoSite({
     host: config.host,
@@ -68,11 +69,12 @@ export async function startStack(config: DemoConfig, log: Logger = pino({ level:
     beaconUrl,
     embed: { file: manifest.file, sri: manifest.sri },
     getSite: () => {
-      if (!siteState) throw new Error('demo site not seeded yet');
-      return siteState;
+      if (!seeded.site) throw new Error('demo site not seeded yet');
+      return seeded.site;
     },
   });
-  siteState = await seedDemo(db, config, { siteOrigin: site.url });
+  const siteState = await seedDemo(db, config, { siteOrigin: site.url });
+  seeded.site = siteState;
 
   const traffic = config.traffic
     ? startTraffic({ beaconUrl: beacon.url, siteUrl: site.url, publicKey: siteState.publicKey, rate: 4, log: (l) => log.warn(l) })

@@ -24,39 +24,38 @@ const PLATFORMS = [
   { platform: '"macOS"', ua: 'Macintosh; Intel Mac OS X 10_15_7' },
   { platform: '"Linux"', ua: 'X11; Linux x86_64' },
 ];
-const CHECK_SETS: Record<string, Array<{ id: string; pass: boolean; value?: number }>> = {
-  '/': [
-    { id: 'title_present', pass: true },
-    { id: 'title_length', pass: true, value: 40 },
-    { id: 'meta_description', pass: true, value: 62 },
-    { id: 'single_h1', pass: true, value: 1 },
-    { id: 'img_alt', pass: true, value: 1 },
-    { id: 'html_lang', pass: true },
-  ],
-  '/products/widget': [
-    { id: 'title_present', pass: true },
-    { id: 'title_length', pass: true, value: 22 },
-    { id: 'meta_description', pass: true, value: 60 },
-    { id: 'single_h1', pass: true, value: 1 },
-    { id: 'img_alt', pass: false, value: 0.5 },
-    { id: 'html_lang', pass: true },
-  ],
-  '/blog/hello': [
-    { id: 'title_present', pass: true },
-    { id: 'title_length', pass: false, value: 5 },
-    { id: 'meta_description', pass: false, value: 0 },
-    { id: 'single_h1', pass: true, value: 1 },
-    { id: 'img_alt', pass: false, value: 0 },
-    { id: 'html_lang', pass: true },
-  ],
-  '/about': [
-    { id: 'title_present', pass: false },
-    { id: 'title_length', pass: false, value: 0 },
-    { id: 'meta_description', pass: false, value: 0 },
-    { id: 'single_h1', pass: false, value: 2 },
-    { id: 'img_alt', pass: true, value: 1 },
-    { id: 'html_lang', pass: false },
-  ],
+/** The embed script's checks (docs/embed.md) and when each passes, to simulate what it reports. */
+const PASS: Record<string, (value: number) => boolean> = {
+  title: (v) => v >= 1,
+  title_length: (v) => v >= 10 && v <= 60,
+  description: (v) => v >= 1,
+  description_length: (v) => v >= 50 && v <= 160,
+  html_lang: (v) => v === 1,
+  viewport: (v) => v === 1,
+  canonical: (v) => v === 1,
+  indexable: (v) => v === 1,
+  og_basics: (v) => v === 4,
+  h1_single: (v) => v === 1,
+  heading_order: (v) => v === 0,
+  img_alt: (v) => v === 0,
+  link_text: (v) => v === 0,
+  jsonld: (v) => v >= 1,
+  jsonld_valid: (v) => v === 0,
+};
+
+function checks(values: Record<string, number>): Array<{ id: string; pass: boolean; value: number }> {
+  return Object.entries(PASS).map(([id, passes]) => {
+    const value = values[id] ?? 0;
+    return { id, pass: passes(value), value };
+  });
+}
+
+/** What the checks find on each demo page (see site.ts). */
+const CHECK_SETS: Record<string, ReturnType<typeof checks>> = {
+  '/': checks({ title: 40, title_length: 40, description: 62, description_length: 62, html_lang: 1, viewport: 1, canonical: 1, indexable: 1, og_basics: 3, h1_single: 1, jsonld: 1 }),
+  '/products/widget': checks({ title: 22, title_length: 22, description: 60, description_length: 60, html_lang: 1, viewport: 1, canonical: 1, indexable: 1, og_basics: 3, h1_single: 1, img_alt: 1, jsonld: 1 }),
+  '/blog/hello': checks({ title: 5, title_length: 5, html_lang: 1, viewport: 1, indexable: 1, h1_single: 1, heading_order: 1, img_alt: 1, link_text: 1 }),
+  '/about': checks({ h1_single: 2 }),
 };
 const PATHS = Object.keys(CHECK_SETS);
 
