@@ -1,73 +1,47 @@
 import mongoose from 'mongoose';
 
+const { Mixed, ObjectId } = mongoose.Schema.Types;
+
 /**
- * Per site and hour, kept with `$inc` upserts by the beacon. Charts read these, so their cost
- * grows with the number of hours shown, not with the number of events.
+ * Rollups are kept with `$inc` upserts by the beacon's single rollup writer. Charts read these,
+ * so their cost grows with the number of time buckets shown, not with the number of events.
  * Keys inside the maps are our own codes (verdicts, reason codes, check ids, histogram buckets),
- * never user text.
+ * never user text. Each document's `_id` is a deterministic string (`<site>:<bucket ms>` and, for
+ * paths, `:<path hash>`), so an upsert finds its document by `_id`: FerretDB 1.x's SQLite backend
+ * scans the whole collection for any other filter.
  */
-const hourly = new mongoose.Schema(
-  {
-    siteId: { type: mongoose.Schema.Types.ObjectId, required: true },
-    hour: { type: Date, required: true },
-    total: { type: Number, default: 0 },
-    verdicts: { type: mongoose.Schema.Types.Mixed, default: {} },
-    scoreHist: { type: mongoose.Schema.Types.Mixed, default: {} },
-    reasons: { type: mongoose.Schema.Types.Mixed, default: {} },
-    checks: { type: mongoose.Schema.Types.Mixed, default: {} },
-    tokens: { type: Number, default: 0 },
-    cohort: { type: Number, default: 0 },
-  },
-  { versionKey: false, minimize: false },
-);
-hourly.index({ siteId: 1, hour: 1 }, { unique: true });
-
+const OPTIONS = { versionKey: false, minimize: false } as const;
+const KEY = {
+  _id: { type: String, required: true },
+  siteId: { type: ObjectId, required: true },
+} as const;
+/** Start of the bucket: the hour, or UTC midnight. */
+const BUCKET = { type: Date, required: true } as const;
+const COUNTERS = {
+  total: { type: Number, default: 0 },
+  verdicts: { type: Mixed, default: {} },
+  scoreHist: { type: Mixed, default: {} },
+  reasons: { type: Mixed, default: {} },
+  checks: { type: Mixed, default: {} },
+  tokens: { type: Number, default: 0 },
+  cohort: { type: Number, default: 0 },
+} as const;
 /** Paths are user text, so they are values of their own documents rather than keys. */
-const paths = new mongoose.Schema(
-  {
-    siteId: { type: mongoose.Schema.Types.ObjectId, required: true },
-    hour: { type: Date, required: true },
-    path: { type: String, required: true },
-    total: { type: Number, default: 0 },
-    verdicts: { type: mongoose.Schema.Types.Mixed, default: {} },
-  },
-  { versionKey: false, minimize: false },
-);
+const PATH_COUNTERS = {
+  path: { type: String, required: true },
+  total: { type: Number, default: 0 },
+  verdicts: { type: Mixed, default: {} },
+} as const;
+
+/** Per site and hour. */
+const hourly = new mongoose.Schema({ ...KEY, hour: BUCKET, ...COUNTERS }, OPTIONS);
+hourly.index({ siteId: 1, hour: 1 }, { unique: true });
+const paths = new mongoose.Schema({ ...KEY, hour: BUCKET, ...PATH_COUNTERS }, OPTIONS);
 paths.index({ siteId: 1, hour: 1, path: 1 }, { unique: true });
-
-/**
- * The same counters per site and UTC day, kept with the same `$inc` upserts in the same group
- * commit as the hourly ones. Ranges longer than a week read these: a 30-day overview is 30
- * documents instead of 720, which matters most on FerretDB 1.x, whose SQLite backend scans the
- * whole collection for any filter other than `_id`.
- */
-const daily = new mongoose.Schema(
-  {
-    siteId: { type: mongoose.Schema.Types.ObjectId, required: true },
-    /** UTC midnight. */
-    day: { type: Date, required: true },
-    total: { type: Number, default: 0 },
-    verdicts: { type: mongoose.Schema.Types.Mixed, default: {} },
-    scoreHist: { type: mongoose.Schema.Types.Mixed, default: {} },
-    reasons: { type: mongoose.Schema.Types.Mixed, default: {} },
-    checks: { type: mongoose.Schema.Types.Mixed, default: {} },
-    tokens: { type: Number, default: 0 },
-    cohort: { type: Number, default: 0 },
-  },
-  { versionKey: false, minimize: false },
-);
+/** Per site and UTC day: ranges longer than a week read these (30 documents, not 720, for 30 days). */
+const daily = new mongoose.Schema({ ...KEY, day: BUCKET, ...COUNTERS }, OPTIONS);
 daily.index({ siteId: 1, day: 1 }, { unique: true });
-
-const dailyPaths = new mongoose.Schema(
-  {
-    siteId: { type: mongoose.Schema.Types.ObjectId, required: true },
-    day: { type: Date, required: true },
-    path: { type: String, required: true },
-    total: { type: Number, default: 0 },
-    verdicts: { type: mongoose.Schema.Types.Mixed, default: {} },
-  },
-  { versionKey: false, minimize: false },
-);
+const dailyPaths = new mongoose.Schema({ ...KEY, day: BUCKET, ...PATH_COUNTERS }, OPTIONS);
 dailyPaths.index({ siteId: 1, day: 1, path: 1 }, { unique: true });
 
 export const hourlyRollupModel = (conn: mongoose.Connection) =>
