@@ -5,6 +5,7 @@ import { keysRouter } from './keys.js';
 import { originsRouter } from './origins.js';
 import { statsRouter } from './stats.js';
 import { eventsRouter } from './events.js';
+import { moderationRouter } from './moderation.js';
 
 /** Every domain router, one line each. */
 export const appRouter = router({
@@ -14,6 +15,7 @@ export const appRouter = router({
   origins: originsRouter,
   stats: statsRouter,
   events: eventsRouter,
+  moderation: moderationRouter,
 });
 
 export type AppRouter = typeof appRouter;
