@@ -19,7 +19,7 @@ import { appRouter } from '../src/router/root.js';
 import { createCallerFactory } from '../src/trpc.js';
 import { createContextInner } from '../src/context.js';
 import { createServices } from '../src/services/index.js';
-import { DAY_MS, RollupBatch, toEventDoc, type FakeEvent } from '../test/support/record-events.js';
+import { DAY_MS, RollupBatch, pathId, toEventDoc, type FakeEvent } from '../test/support/record-events.js';
 
 const SIZES = [100_000, 1_000_000];
 /**
@@ -117,10 +117,13 @@ async function seed(
       if ((raw / BATCH) % 25 === 0) log(`  ${raw.toLocaleString('en')} raw events stored (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     }
   }
-  await db.models.HourlyRollup.collection.insertMany([...rollups.hourly].map(([at, inc]) => ({ siteId, hour: new Date(at), ...nest(inc) })));
-  await db.models.DailyRollup.collection.insertMany([...rollups.daily].map(([at, inc]) => ({ siteId, day: new Date(at), ...nest(inc) })));
-  await db.models.PathRollup.collection.insertMany([...rollups.paths.values()].map((e) => ({ siteId, hour: new Date(e.at), path: e.path, ...nest(e.inc) })));
-  await db.models.DailyPathRollup.collection.insertMany([...rollups.dailyPaths.values()].map((e) => ({ siteId, day: new Date(e.at), path: e.path, ...nest(e.inc) })));
+  // Same documents, `_id`s included, as the beacon's upserts leave behind.
+  const site = siteId.toHexString();
+  const pathDoc = (e: { at: number; path: string; inc: Record<string, number> }) => ({ _id: `${site}:${e.at}:${pathId(e.path)}`, siteId, path: e.path, ...nest(e.inc) });
+  await db.models.HourlyRollup.collection.insertMany([...rollups.hourly].map(([at, inc]) => ({ _id: `${site}:${at}`, siteId, hour: new Date(at), ...nest(inc) })) as never[]);
+  await db.models.DailyRollup.collection.insertMany([...rollups.daily].map(([at, inc]) => ({ _id: `${site}:${at}`, siteId, day: new Date(at), ...nest(inc) })) as never[]);
+  await db.models.PathRollup.collection.insertMany([...rollups.paths.values()].map((e) => ({ ...pathDoc(e), hour: new Date(e.at) })) as never[]);
+  await db.models.DailyPathRollup.collection.insertMany([...rollups.dailyPaths.values()].map((e) => ({ ...pathDoc(e), day: new Date(e.at) })) as never[]);
   return { seconds: (performance.now() - t0) / 1000, raw };
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PUBLISHABLE_KEY_PATTERN } from '@tagward/protocol';
 import { SECRET_KEY_PATTERN, hashSecretKey, openSigningKey, deriveSigningKey } from '@tagward/keys';
+import { recordEvents } from './support/record-events.js';
 import { codeOf, messageOf, signedUpClient, startTestApi, type TestApi } from './helpers.js';
 
 let api: TestApi;
@@ -49,13 +50,15 @@ describe('sites', () => {
     const owner = await signedUpClient(api);
     const { site } = await owner.trpc.sites.create.mutate({ name: 'Doomed', mode: 'live' });
     const siteId = (await api.db.models.Site.findById(site.id).lean())!._id;
-    await api.db.models.HourlyRollup.create({ siteId, hour: new Date(), total: 1 });
+    await recordEvents(api.db, siteId, [{ receivedAt: new Date(), path: '/', verdict: 'trusted', score: 1 }]);
     expect(await messageOf(owner.trpc.sites.delete.mutate({ siteId: site.id, confirmName: 'doomed' }))).toMatch(/Type the site name exactly/);
     expect(await api.db.models.Site.countDocuments({ _id: siteId })).toBe(1);
     await owner.trpc.sites.delete.mutate({ siteId: site.id, confirmName: 'Doomed' });
     expect(await api.db.models.Site.countDocuments({ _id: siteId })).toBe(0);
     expect(await api.db.models.SecretKey.countDocuments({ siteId })).toBe(0);
-    expect(await api.db.models.HourlyRollup.countDocuments({ siteId })).toBe(0);
+    for (const name of ['events', 'rollups_hourly', 'rollups_daily', 'rollups_paths', 'rollups_paths_daily']) {
+      expect(await api.db.conn.collection(name).countDocuments({ siteId })).toBe(0);
+    }
     expect(await codeOf(owner.trpc.sites.get.query({ siteId: site.id }))).toBe('NOT_FOUND');
   });
 

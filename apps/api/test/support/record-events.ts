@@ -4,6 +4,7 @@
  * also per (site, day) and (site, day, path). Tests and the stats bench use it to put data where
  * the dashboard reads it, without running the beacon.
  */
+import { createHash } from 'node:crypto';
 import type { Database } from '@tagward/db';
 import type { Types } from 'mongoose';
 
@@ -20,6 +21,10 @@ export interface FakeEvent {
   tokenValid?: boolean;
   attestationCohort?: boolean;
   signals?: Record<string, unknown>;
+}
+
+export function pathId(path: string): string {
+  return createHash('sha256').update(path).digest('base64url').slice(0, 22);
 }
 
 export function scoreBucket(score: number): string {
@@ -67,19 +72,24 @@ export class RollupBatch {
     }
   }
 
+  /**
+   * `$inc` upserts by deterministic `_id`, as the beacon writes them: `<site>:<bucket ms>`, and
+   * `<site>:<bucket ms>:<path hash>` for paths; the other fields are set on insert.
+   */
   async flush(db: Database, siteId: Types.ObjectId, options: { daily?: boolean } = {}): Promise<void> {
-    const upserts = <T>(entries: Iterable<T>, toOp: (entry: T) => { filter: Record<string, unknown>; inc: Inc }) =>
+    const site = siteId.toHexString();
+    const upserts = <T>(entries: Iterable<T>, toOp: (entry: T) => { _id: string; set: Record<string, unknown>; inc: Inc }) =>
       [...entries].map((entry) => {
-        const { filter, inc } = toOp(entry);
-        return { updateOne: { filter, update: { $inc: inc }, upsert: true } };
+        const { _id, set, inc } = toOp(entry);
+        return { updateOne: { filter: { _id: _id as never }, update: { $inc: inc, $setOnInsert: { siteId, ...set } }, upsert: true } };
       });
-    const hourly = upserts(this.hourly, ([at, inc]) => ({ filter: { siteId, hour: new Date(at) }, inc }));
-    const paths = upserts(this.paths.values(), (e) => ({ filter: { siteId, hour: new Date(e.at), path: e.path }, inc: e.inc }));
+    const hourly = upserts(this.hourly, ([at, inc]) => ({ _id: `${site}:${at}`, set: { hour: new Date(at) }, inc }));
+    const paths = upserts(this.paths.values(), (e) => ({ _id: `${site}:${e.at}:${pathId(e.path)}`, set: { hour: new Date(e.at), path: e.path }, inc: e.inc }));
     if (hourly.length) await db.models.HourlyRollup.collection.bulkWrite(hourly, { ordered: false });
     if (paths.length) await db.models.PathRollup.collection.bulkWrite(paths, { ordered: false });
     if (options.daily !== false) {
-      const daily = upserts(this.daily, ([at, inc]) => ({ filter: { siteId, day: new Date(at) }, inc }));
-      const dailyPaths = upserts(this.dailyPaths.values(), (e) => ({ filter: { siteId, day: new Date(e.at), path: e.path }, inc: e.inc }));
+      const daily = upserts(this.daily, ([at, inc]) => ({ _id: `${site}:${at}`, set: { day: new Date(at) }, inc }));
+      const dailyPaths = upserts(this.dailyPaths.values(), (e) => ({ _id: `${site}:${e.at}:${pathId(e.path)}`, set: { day: new Date(e.at), path: e.path }, inc: e.inc }));
       if (daily.length) await db.models.DailyRollup.collection.bulkWrite(daily, { ordered: false });
       if (dailyPaths.length) await db.models.DailyPathRollup.collection.bulkWrite(dailyPaths, { ordered: false });
     }

@@ -1,0 +1,19 @@
+/**
+ * The main navigation. One entry per section; `adminOnly` entries show only to platform
+ * admins (the moderation section adds itself here with one line).
+ */
+export interface NavLink {
+  href: string;
+  label: string;
+  adminOnly?: boolean;
+}
+
+export const NAV_LINKS: NavLink[] = [
+  { href: '/sites', label: 'Sites' },
+  { href: '/account', label: 'Account' },
+  { href: '/admin', label: 'Moderation', adminOnly: true },
+];
+
+export function visibleNavLinks(role: 'user' | 'admin' | null): NavLink[] {
+  return NAV_LINKS.filter((link) => !link.adminOnly || role === 'admin');
+}

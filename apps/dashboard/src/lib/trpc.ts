@@ -1,0 +1,37 @@
+import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import type { AppRouter, RouterInputs, RouterOutputs } from '@tagward/api';
+
+export type { RouterInputs, RouterOutputs };
+
+/**
+ * The API client. Same origin (the API serves the dashboard, or Vite proxies to it), so the
+ * session cookie goes along and the API's Origin check passes. Calls made together are sent as
+ * one batched request.
+ */
+export const api = createTRPCClient<AppRouter>({
+  links: [
+    httpBatchLink({
+      url: '/trpc',
+      fetch: (url, init) => fetch(url, { ...(init as RequestInit), credentials: 'same-origin' }),
+    }),
+  ],
+});
+
+/** The message to show for a failed call: the API's own (written for people), or a generic one. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof TRPCClientError) {
+    const data = error.data as { zodError?: { fieldErrors?: Record<string, string[] | undefined>; formErrors?: string[] } | null } | undefined;
+    const zod = data?.zodError;
+    if (zod) {
+      const first = [...(zod.formErrors ?? []), ...Object.values(zod.fieldErrors ?? {}).flat()].find(Boolean);
+      if (first) return first;
+    }
+    return error.message;
+  }
+  return 'Something went wrong. Check your connection and try again.';
+}
+
+export function errorCode(error: unknown): string | null {
+  if (error instanceof TRPCClientError) return (error.data as { code?: string } | undefined)?.code ?? null;
+  return null;
+}
