@@ -177,8 +177,7 @@ try {
   await page.getByLabel('Verdict').selectOption('fraud');
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await page.waitForURL(/verdict=fraud/);
-  await page.getByRole('status').filter({ hasText: 'Loading events' }).waitFor({ state: 'detached' }).catch(() => undefined);
-  await page.waitForLoadState('networkidle');
+  await page.waitForFunction(() => document.querySelectorAll('tbody tr').length > 0 && document.querySelectorAll('tbody .badge.trusted').length === 0);
   await shot('events-fraud');
   await page.getByRole('link', { name: /^Details of the event/ }).first().click();
   await page.getByRole('heading', { name: 'Why this score' }).waitFor();

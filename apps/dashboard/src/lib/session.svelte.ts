@@ -1,4 +1,4 @@
-import { api, type RouterOutputs } from './trpc.js';
+import { api, onUnauthorized, type RouterOutputs } from './trpc.js';
 
 type User = NonNullable<RouterOutputs['auth']['me']['user']>;
 
@@ -23,6 +23,8 @@ class Session {
 }
 
 export const session = new Session();
+
+onUnauthorized(() => session.set(null));
 
 /** Routes that work without logging in. */
 const PUBLIC_ROUTES: readonly string[] = ['/login', '/signup'];

@@ -8,11 +8,24 @@ export type { RouterInputs, RouterOutputs };
  * session cookie goes along and the API's Origin check passes. Calls made together are sent as
  * one batched request.
  */
+let unauthorizedHandler: () => void = () => undefined;
+
+/** Called when the API says the session is gone (expired, logged out elsewhere). */
+export function onUnauthorized(handler: () => void): void {
+  unauthorizedHandler = handler;
+}
+
 export const api = createTRPCClient<AppRouter>({
   links: [
     httpBatchLink({
       url: '/trpc',
-      fetch: (url, init) => fetch(url, { ...(init as RequestInit), credentials: 'same-origin' }),
+      fetch: async (url, init) => {
+        const response = await fetch(url, { ...(init as RequestInit), credentials: 'same-origin' });
+        // A 401 from anything but the login form itself means the session ended: let the app
+        // send the user to the login page instead of showing "Please log in" in every card.
+        if (response.status === 401 && !String(url).includes('auth.logIn')) unauthorizedHandler();
+        return response;
+      },
     }),
   ],
 });
