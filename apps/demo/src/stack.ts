@@ -1,13 +1,20 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
 import { beaconConfigSchema, startBeacon } from '@tagward/beacon';
 import { apiConfigSchema, startApiServer } from '@tagward/api';
 import { EMBED_DIST_DIR, readEmbedManifest } from '@tagward/embed';
-import { DASHBOARD_DIST_DIR } from '@tagward/dashboard';
 import type { DemoConfig } from './config.js';
 import { seedDemo } from './seed.js';
 import { startDemoSite } from './site.js';
 import { startTraffic } from './traffic.js';
+
+/** The dashboard's build output (`vite build`), which the API serves. */
+const DASHBOARD_DIST_DIR = path.join(
+  path.dirname(fileURLToPath(import.meta.resolve('@tagward/dashboard/package.json'))),
+  'dist',
+);
 
 export interface Stack {
   urls: { dashboard: string; beacon: string; site: string };

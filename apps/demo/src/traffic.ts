@@ -149,17 +149,20 @@ export function startTraffic(options: TrafficOptions): { stop(): void; sent: Rec
   const origin = new URL(options.siteUrl).origin;
   const sent: Record<Kind, number> = { legit: 0, legit_no_token: 0, wrong_origin: 0, replay: 0, burst: 0 };
   const visitors = Array.from({ length: 40 }, newVisitor);
-  const spentTokens: string[] = [];
+  const spentTokens: Array<{ token: string; path: string }> = [];
   let stopped = false;
 
   async function legit(withToken: boolean): Promise<void> {
     const visitor = pick(visitors);
     const path = withToken ? pick(PATHS.filter((p) => p !== '/about')) : '/about';
     const token = withToken ? await fetchToken(options.siteUrl, path) : undefined;
-    const body = JSON.stringify(payload(options.publicKey, origin + path, path, token));
+    const view = payload(options.publicKey, origin + path, path, token);
+    // A real page sends its beacon after the page has loaded and the browser is idle.
+    await new Promise((resolve) => setTimeout(resolve, view.timing.send));
+    const body = JSON.stringify(view);
     const headers = chromiumHeaders(visitor, host, origin, origin + path, Buffer.byteLength(body));
     await post(beacon, headers, body);
-    if (token) spentTokens.push(token);
+    if (token) spentTokens.push({ token, path });
     if (spentTokens.length > 50) spentTokens.shift();
     sent[withToken ? 'legit' : 'legit_no_token']++;
   }
@@ -172,12 +175,14 @@ export function startTraffic(options: TrafficOptions): { stop(): void; sent: Rec
     sent.wrong_origin++;
   }
 
+  /** A captured beacon's page token sent again with a fresh beacon for the same page. */
   async function replay(): Promise<void> {
-    const token = spentTokens[0];
-    if (!token) return;
+    const spent = spentTokens[0];
+    if (!spent) return;
     const visitor = pick(visitors);
-    const body = JSON.stringify(payload(options.publicKey, `${origin}/`, '/', token));
-    await post(beacon, chromiumHeaders(visitor, host, origin, `${origin}/`, Buffer.byteLength(body)), body);
+    const url = origin + spent.path;
+    const body = JSON.stringify(payload(options.publicKey, url, spent.path, spent.token));
+    await post(beacon, chromiumHeaders(visitor, host, origin, url, Buffer.byteLength(body)), body);
     sent.replay++;
   }
 
