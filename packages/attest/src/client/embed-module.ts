@@ -6,24 +6,31 @@
  * (`tagward.push(['attest', provider])`, see docs/embed.md "Attestation hook").
  */
 import { createAttestClient } from './client.js';
-import { memoryTokenStore, sessionTokenStore, type TokenStore } from './token-store.js';
+import { memoryTokenStore, sessionTokenStore, type StorageLike, type TokenStore } from './token-store.js';
 
 type Command = [string, ...unknown[]];
-interface TagwardWindow {
+
+/** The few browser globals this module touches (the package compiles without the DOM library). */
+interface PageGlobals {
   tagward?: { push(command: Command): unknown } | Command[];
+  sessionStorage: StorageLike;
+  location: { href: string };
+  document: { currentScript: { src?: string } | null };
 }
+
+const page = globalThis as unknown as PageGlobals;
 
 function tabStore(): TokenStore {
   try {
-    return sessionTokenStore(window.sessionStorage);
+    return sessionTokenStore(page.sessionStorage);
   } catch {
     return memoryTokenStore();
   }
 }
 
 function start(): void {
-  const script = document.currentScript as HTMLScriptElement | null;
-  const issuerUrl = new URL(script?.src ?? '/', location.href).origin;
+  // The module is served by the beacon, which is also the token issuer.
+  const issuerUrl = new URL(page.document.currentScript?.src ?? '/', page.location.href).origin;
   const client = createAttestClient({ issuerUrl, store: tabStore() });
   // Tokens ready for the synchronous provider; the store keeps the rest for later pages.
   const stock: string[] = [];
@@ -35,8 +42,7 @@ function start(): void {
     stock.push(token);
     if (!registered) {
       registered = true;
-      const w = window as unknown as TagwardWindow;
-      const queue = (w.tagward ??= []);
+      const queue = (page.tagward ??= []);
       queue.push(['attest', provide]);
     }
   };
