@@ -66,7 +66,12 @@ function countEvent(inc: Record<string, number>, event: RollupSource): void {
   for (const reason of event.reasons) if (reason.weight < 0) bump(inc, `reasons.${reason.code}`);
   for (const check of event.checks) bump(inc, `checks.${check.id}.${check.pass ? 'pass' : 'fail'}`);
   if (event.tokenValid) bump(inc, 'tokens');
-  if (event.attestationCohort) bump(inc, 'cohort');
+  if (event.attestationCohort) {
+    // The attestation experiment compares the cohort with the rest: total minus cohort.
+    bump(inc, 'cohort');
+    bump(inc, `cohortVerdicts.${event.verdict}`);
+    bump(inc, `cohortScoreHist.${scoreBucket(event.score)}`);
+  }
 }
 
 /**

@@ -24,7 +24,10 @@ const COUNTERS = {
   reasons: { type: Mixed, default: {} },
   checks: { type: Mixed, default: {} },
   tokens: { type: Number, default: 0 },
+  /** Events of the attestation cohort, and their verdicts and score histogram. */
   cohort: { type: Number, default: 0 },
+  cohortVerdicts: { type: Mixed, default: {} },
+  cohortScoreHist: { type: Mixed, default: {} },
 } as const;
 /** Paths are user text, so they are values of their own documents rather than keys. */
 const PATH_COUNTERS = {
