@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
 import { beaconConfigSchema, startBeacon } from '@tagward/beacon';
@@ -12,7 +12,7 @@ import { startTraffic } from './traffic.js';
 
 /** The dashboard's build output (`vite build`), which the API serves. */
 const DASHBOARD_DIST_DIR = path.join(
-  path.dirname(fileURLToPath(import.meta.resolve('@tagward/dashboard/package.json'))),
+  path.dirname(createRequire(import.meta.url).resolve('@tagward/dashboard/package.json')),
   'dist',
 );
 

@@ -8,6 +8,7 @@
 //                                       origin (default: the origin the script is loaded from)
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -178,7 +179,7 @@ export async function buildEmbed(options: BuildOptions = {}): Promise<BuildResul
  */
 async function buildAttestModule(outDir: string): Promise<void> {
   const result = await build({
-    entryPoints: [fileURLToPath(import.meta.resolve('@tagward/attest/embed-module'))],
+    entryPoints: [createRequire(import.meta.url).resolve('@tagward/attest/embed-module')],
     bundle: true,
     minify: true,
     format: 'iife',

@@ -101,7 +101,7 @@ describe('build options', () => {
     const { manifest: m } = await buildEmbed({ outDir: out, endpoint: 'https://b.example.com' });
     const names = (await readdir(out)).sort();
     expect(names).toEqual(
-      [m.file, m.map, m.alias, m.spa.file, m.spa.map, m.spa.alias, 'manifest.json'].sort(),
+      [m.file, m.map, m.alias, m.spa.file, m.spa.map, m.spa.alias, 'attest-v1.js', 'manifest.json'].sort(),
     );
   });
 });
