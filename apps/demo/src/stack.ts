@@ -84,7 +84,14 @@ export async function startStack(config: DemoConfig, log: Logger = pino({ level:
   seeded.site = siteState;
 
   const traffic = config.traffic
-    ? startTraffic({ beaconUrl: beacon.url, siteUrl: site.url, publicKey: siteState.publicKey, rate: 4, log: (l) => log.warn(l) })
+    ? startTraffic({
+        beaconUrl: beacon.url,
+        siteUrl: site.url,
+        publicKey: siteState.publicKey,
+        attestationCohortPct: siteState.attestationCohortPct,
+        rate: 4,
+        log: (l) => log.warn(l),
+      })
     : undefined;
 
   return {

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { createAttestClient, memoryTokenStore } from '@tagward/attest/client';
 
 /**
  * Demo traffic: real HTTP beacons through the beacon endpoint, so a newcomer sees every chart,
@@ -13,6 +14,8 @@ export interface TrafficOptions {
   beaconUrl: string;
   siteUrl: string;
   publicKey: string;
+  /** Share of legitimate page views (0–100) that take part in the attestation experiment. */
+  attestationCohortPct: number;
   /** Beacons per second on average. */
   rate: number;
   log: (line: string) => void;
@@ -124,7 +127,14 @@ async function fetchToken(siteUrl: string, path: string): Promise<string | undef
   return /data-token="([^"]+)"/.exec(html)?.[1];
 }
 
-function payload(publicKey: string, url: string, path: string, token: string | undefined, timingJitter = true) {
+function payload(
+  publicKey: string,
+  url: string,
+  path: string,
+  token: string | undefined,
+  timingJitter = true,
+  attestation?: { att: string | null },
+) {
   const nav = timingJitter ? 300 + Math.round(Math.random() * 1500) : 500;
   const start = nav + (timingJitter ? 20 + Math.round(Math.random() * 400) : 50);
   const checks = timingJitter ? Math.round(Math.random() * 30) / 10 + 0.3 : 1;
@@ -135,6 +145,7 @@ function payload(publicKey: string, url: string, path: string, token: string | u
     url,
     ref: '',
     ...(token ? { token } : {}),
+    ...(attestation ? { cohort: true, ...(attestation.att ? { att: attestation.att } : {}) } : {}),
     checks: CHECK_SETS[path] ?? [],
     timing: { nav, start, checks, send: start + checks + 1 },
     seq: 0,
@@ -151,12 +162,22 @@ export function startTraffic(options: TrafficOptions): { stop(): void; sent: Rec
   const visitors = Array.from({ length: 40 }, newVisitor);
   const spentTokens: Array<{ token: string; path: string }> = [];
   let stopped = false;
+  // Cohort page views fetch Privacy Pass tokens from the beacon as the embed's attest module
+  // does (challenge, proof of work, blind issuance), sent with the demo site's Origin.
+  const attest = createAttestClient({
+    issuerUrl: options.beaconUrl,
+    store: memoryTokenStore(),
+    fetch: (input, init) =>
+      fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), origin } }),
+  });
 
   async function legit(withToken: boolean): Promise<void> {
     const visitor = pick(visitors);
     const path = withToken ? pick(PATHS.filter((p) => p !== '/about')) : '/about';
     const token = withToken ? await fetchToken(options.siteUrl, path) : undefined;
-    const view = payload(options.publicKey, origin + path, path, token);
+    const inCohort = Math.random() * 100 < options.attestationCohortPct;
+    const attestation = inCohort ? { att: await attest.token().catch(() => null) } : undefined;
+    const view = payload(options.publicKey, origin + path, path, token, true, attestation);
     // A real page sends its beacon after the page has loaded and the browser is idle.
     await new Promise((resolve) => setTimeout(resolve, view.timing.send));
     const body = JSON.stringify(view);
