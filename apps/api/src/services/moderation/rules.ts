@@ -303,7 +303,7 @@ export async function publishDraft(db: Database, actor: Actor, scope: RulesScope
   const updated = await db.models.RulesVersion.findOneAndUpdate(
     { _id: draft._id, status: 'draft', version: draft.version },
     { $set: { status: 'published', version, rules: stored, note: text, publishedAt: now, shadow: false, createdBy: new Types.ObjectId(actor.id) } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean();
   if (!updated) throw conflict('The draft was published or discarded meanwhile. Reload.');
   await archiveOlder(db, scope, version);
