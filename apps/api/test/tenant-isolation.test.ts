@@ -77,6 +77,7 @@ const TABLE: Record<string, Row> = {
   'events.list': { access: { kind: 'site-read' }, input: (ids) => ({ siteId: ids.siteId }) },
   'events.get': { access: { kind: 'site-read' }, input: (ids) => ({ siteId: ids.siteId, eventId: ids.eventId }) },
   'events.reasonCodes': { access: { kind: 'own', why: 'static catalogue, no site data' }, input: () => undefined },
+  'attestation.cohorts': { access: { kind: 'site-read' }, input: (ids) => ({ siteId: ids.siteId, preset: '30d' }) },
   // Moderation (platform admins). Their behaviour for admins is tested in moderation-*.test.ts;
   // here they prove that no site owner, viewer or stranger gets past the admin gate.
   'moderation.rules': { access: { kind: 'admin' }, input: () => ({ scope: 'global' }) },

@@ -6,6 +6,7 @@ import { originsRouter } from './origins.js';
 import { statsRouter } from './stats.js';
 import { eventsRouter } from './events.js';
 import { moderationRouter } from './moderation.js';
+import { attestationRouter } from './attestation.js';
 
 /** Every domain router, one line each. */
 export const appRouter = router({
@@ -16,6 +17,7 @@ export const appRouter = router({
   stats: statsRouter,
   events: eventsRouter,
   moderation: moderationRouter,
+  attestation: attestationRouter,
 });
 
 export type AppRouter = typeof appRouter;
