@@ -1,0 +1,3 @@
+import { setupTestServer } from '@tagward/db/testing';
+
+export default setupTestServer;
