@@ -11,6 +11,7 @@ import { appRouter } from './router/root.js';
 import { createServices } from './services/index.js';
 import { securityHeaders } from './http/security-headers.js';
 import { dashboardRouter } from './http/dashboard.js';
+import { stopAllBacktests } from './services/moderation/backtest.js';
 
 export interface ApiDeps {
   db: Database;
@@ -106,6 +107,8 @@ export async function startApiServer(deps: ApiDeps & { port: number; host: strin
     server,
     async close() {
       stopMaintenance();
+      // A running backtest would otherwise only end by failing once the database closes.
+      await stopAllBacktests();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -25,8 +25,8 @@ interface Snapshot {
 
 /**
  * The rules in force, refreshed from the database every few seconds so a published change applies
- * without a restart. Contract with moderation: per scope (`global` or a site id) exactly one
- * version has status `published`; a shadow draft is `{ scope: 'global', status: 'draft',
+ * without a restart. Contract with moderation: per scope (`global` or a site id) the highest
+ * version with status `published` is in force; a shadow draft is `{ scope: 'global', status: 'draft',
  * shadow: true }`. A document that fails the schema is logged and skipped, never applied, and the
  * last good snapshot stays in force if the database is away.
  */
@@ -61,6 +61,9 @@ export class RulesCache {
       $or: [{ status: 'published' }, { status: 'draft', shadow: true, scope: 'global' }],
     })
       .select({ scope: 1, version: 1, status: 1, rules: 1, shadow: 1 })
+      // Ascending, so the highest version of a scope wins: publishing inserts the new version
+      // before archiving the old one, and a refresh in between sees both.
+      .sort({ version: 1 })
       .lean();
     const next: Snapshot = { global: this.snapshot.global, overrides: new Map(), shadow: null };
     let sawGlobal = false;
