@@ -31,7 +31,7 @@ const RAW_EVERY = process.argv.includes('--all-raw') ? [1, 1] : [1, 10];
 const DAYS = 30;
 const BATCH = 5_000;
 const PATHS = Array.from({ length: 40 }, (_, i) => (i === 0 ? '/' : `/products/item-${i}`));
-const CHECKS = ['title_present', 'title_length', 'meta_description', 'meta_description_length', 'h1_single', 'heading_order', 'img_alt', 'html_lang', 'viewport', 'canonical', 'robots_indexable', 'og_basics', 'jsonld_present', 'jsonld_valid', 'link_text'];
+const CHECKS = ['title', 'title_length', 'description', 'description_length', 'html_lang', 'viewport', 'canonical', 'indexable', 'og_basics', 'h1_single', 'heading_order', 'img_alt', 'link_text', 'jsonld', 'jsonld_valid'];
 const PENALTIES = ['referrer_absent', 'page_token_missing', 'client_hints_missing', 'origin_not_allowed', 'cadence_burst', 'ua_http_library', 'sec_fetch_missing', 'timing_repeated', 'page_token_replayed', 'headers_library_fingerprint'];
 
 const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -63,7 +63,7 @@ function signals(kind: 'real' | 'script' | 'copied'): Record<string, unknown> {
   };
 }
 
-const CHECKS = ['title_present', 'title_length', 'meta_description', 'meta_description_length', 'h1_single', 'heading_order', 'img_alt', 'html_lang', 'viewport', 'canonical', 'og_basics', 'jsonld_present'];
+const CHECKS = ['title', 'title_length', 'description', 'description_length', 'html_lang', 'viewport', 'canonical', 'indexable', 'og_basics', 'h1_single', 'heading_order', 'img_alt', 'link_text', 'jsonld', 'jsonld_valid'];
 const PATHS = ['/', '/products', '/products/blue-mug', '/products/green-teapot', '/blog/brewing-guide', '/cart', '/about'];
 
 function fakeTraffic(now: number): FakeEvent[] {

@@ -17,7 +17,7 @@ const ev = (hoursAgo: number, over: Partial<FakeEvent> = {}): FakeEvent => ({
   verdict: 'trusted',
   score: 0.95,
   checks: [
-    { id: 'title_present', pass: true },
+    { id: 'title', pass: true },
     { id: 'img_alt', pass: false, value: 50 },
   ],
   ...over,
@@ -75,7 +75,7 @@ describe('overview', () => {
     expect(overview.scoreHistogram.map((b) => b.count)).toEqual([1, 0, 0, 0, 0, 1, 0, 0, 0, 2]);
     expect(overview.checks).toEqual([
       { id: 'img_alt', label: 'Every image has alt text', pass: 0, fail: 4, passRate: 0 },
-      { id: 'title_present', label: 'Page has a title', pass: 4, fail: 0, passRate: 1 },
+      { id: 'title', label: 'Page has a title', pass: 4, fail: 0, passRate: 1 },
     ]);
     expect(overview.reasons).toEqual([
       { code: 'referrer_absent', title: REASON_CODES.referrer_absent.title, count: 2 },

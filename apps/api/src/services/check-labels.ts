@@ -3,21 +3,21 @@
  * stable keys of rollup documents). An id we do not know yet is shown as it is.
  */
 const CHECK_LABELS: Record<string, string> = {
-  title_present: 'Page has a title',
+  title: 'Page has a title',
   title_length: 'Title is 10–60 characters',
-  meta_description: 'Has a meta description',
-  meta_description_length: 'Meta description is 50–160 characters',
-  h1_single: 'Exactly one h1 heading',
-  heading_order: 'Headings do not skip levels',
-  img_alt: 'Every image has alt text',
+  description: 'Has a meta description',
+  description_length: 'Meta description is 50–160 characters',
   html_lang: 'Page declares its language',
   viewport: 'Has a responsive viewport tag',
   canonical: 'One canonical link',
-  robots_indexable: 'Indexable by search engines',
-  og_basics: 'Open Graph title and image',
-  jsonld_present: 'Has structured data (JSON-LD)',
-  jsonld_valid: 'Structured data parses',
+  indexable: 'Indexable by search engines',
+  og_basics: 'Open Graph basics (title, type, image, url)',
+  h1_single: 'Exactly one h1 heading',
+  heading_order: 'Headings do not skip levels',
+  img_alt: 'Every image has alt text',
   link_text: 'Links have descriptive text',
+  jsonld: 'Has structured data (JSON-LD)',
+  jsonld_valid: 'Structured data parses',
 };
 
 export function describeCheck(id: string): string {
