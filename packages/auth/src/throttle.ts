@@ -4,16 +4,20 @@ import type { Database } from '@tagward/db';
 
 /**
  * Login throttling per account and per client IP, in the database so that the limit holds
- * across every API process. Fixed windows counted with `$inc` upserts on a string `_id` (the
- * operations FerretDB 1.x supports; it has no TTL index, so old counters are deleted by
- * `deleteExpiredLoginCounters`). Only failures count, so a user who types the right password
- * is never slowed down by their own earlier typos once they succeed.
+ * across every API process — and under concurrency. Each attempt first claims one of the
+ * window's slots (`perAccount` for the account, `perIp` for the IP) by inserting a document whose
+ * `_id` names the slot; a unique insert is atomic on every server we run on. Counting with `$inc`
+ * after the password check would let a burst of parallel guesses all pass the check before any
+ * failure is counted, and FerretDB 1.x loses concurrent `$inc`s anyway. A successful login gives
+ * back the account's slots (its owner's typos are forgiven) and the one IP slot it used, so in
+ * effect only failures count: an office behind one address is not locked out by its own logins. Expired slots are deleted by `deleteExpiredLoginCounters` (FerretDB
+ * 1.x has no TTL index).
  */
 
 export interface LoginThrottleLimits {
-  /** Failed attempts allowed per account per window. */
+  /** Attempts allowed per account per window (a success gives them back). */
   perAccount: number;
-  /** Failed attempts allowed per IP per window (higher: offices and NATs share addresses). */
+  /** Attempts allowed per IP per window (higher: offices and NATs share addresses). */
   perIp: number;
   windowMs: number;
 }
@@ -25,8 +29,12 @@ export const DEFAULT_LOGIN_LIMITS: LoginThrottleLimits = {
 };
 
 const KEY_PREFIX = 'login:';
+const DUPLICATE_KEY = 11000;
 
-export type ThrottleDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+/** Allowed attempts carry the IP slot they hold, so a success can give exactly that one back. */
+export type ThrottleDecision =
+  | { allowed: true; ipSlot: string }
+  | { allowed: false; retryAfterSeconds: number };
 
 function accountKey(email: string): string {
   // Hashed so the counters collection holds no email addresses.
@@ -37,9 +45,9 @@ function windowStart(now: Date, windowMs: number): number {
   return Math.floor(now.getTime() / windowMs) * windowMs;
 }
 
-function counterIds(email: string, ip: string, now: Date, windowMs: number): [string, string] {
+function slotPrefixes(email: string, ip: string, now: Date, windowMs: number): { account: string; ip: string } {
   const w = windowStart(now, windowMs);
-  return [`${KEY_PREFIX}acct:${accountKey(email)}:${w}`, `${KEY_PREFIX}ip:${ip}:${w}`];
+  return { account: `${KEY_PREFIX}acct:${accountKey(email)}:${w}:`, ip: `${KEY_PREFIX}ip:${ip}:${w}:` };
 }
 
 export class LoginThrottle {
@@ -48,38 +56,51 @@ export class LoginThrottle {
     private readonly limits: LoginThrottleLimits = DEFAULT_LOGIN_LIMITS,
   ) {}
 
-  async check(email: string, ip: string, now: Date = new Date()): Promise<ThrottleDecision> {
-    const [acctId, ipId] = counterIds(email, ip, now, this.limits.windowMs);
-    // Two lookups by `_id`: the only filter FerretDB 1.x answers without a collection scan.
-    const [acct, byIp] = await Promise.all([
-      this.db.models.RateCounter.findById(acctId, { count: 1 }).lean(),
-      this.db.models.RateCounter.findById(ipId, { count: 1 }).lean(),
-    ]);
-    if ((acct?.count ?? 0) >= this.limits.perAccount || (byIp?.count ?? 0) >= this.limits.perIp) {
-      const end = windowStart(now, this.limits.windowMs) + this.limits.windowMs;
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((end - now.getTime()) / 1000)) };
-    }
-    return { allowed: true };
-  }
-
-  async recordFailure(email: string, ip: string, now: Date = new Date()): Promise<void> {
+  /**
+   * Claims one attempt for the account and one for the IP. Call it before checking the
+   * password; when it is refused, do not check the password at all.
+   */
+  async attempt(email: string, ip: string, now: Date = new Date()): Promise<ThrottleDecision> {
+    const prefixes = slotPrefixes(email, ip, now, this.limits.windowMs);
     const expiresAt = new Date(windowStart(now, this.limits.windowMs) + this.limits.windowMs);
-    const ids = counterIds(email, ip, now, this.limits.windowMs);
-    await Promise.all(
-      ids.map((_id) =>
-        this.db.models.RateCounter.updateOne(
-          { _id },
-          { $inc: { count: 1 }, $setOnInsert: { expiresAt } },
-          { upsert: true },
-        ),
-      ),
-    );
+    const ipSlot =
+      (await this.claim(prefixes.account, this.limits.perAccount, expiresAt)) &&
+      (await this.claim(prefixes.ip, this.limits.perIp, expiresAt));
+    if (ipSlot) return { allowed: true, ipSlot };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((expiresAt.getTime() - now.getTime()) / 1000)) };
   }
 
-  /** After a successful login the account's failures are forgiven (the IP's are not). */
-  async recordSuccess(email: string, ip: string, now: Date = new Date()): Promise<void> {
-    const [acctId] = counterIds(email, ip, now, this.limits.windowMs);
-    await this.db.models.RateCounter.deleteOne({ _id: acctId });
+  /** After a successful login: the account's attempts and this attempt's IP slot are given back. */
+  async recordSuccess(
+    email: string,
+    ip: string,
+    decision: { ipSlot: string },
+    now: Date = new Date(),
+  ): Promise<void> {
+    const { account } = slotPrefixes(email, ip, now, this.limits.windowMs);
+    await Promise.all([
+      // The prefix is hex and digits only: nothing to escape in the pattern.
+      this.db.models.RateCounter.deleteMany({ _id: { $regex: `^${account}` } }),
+      this.db.models.RateCounter.deleteOne({ _id: decision.ipSlot }),
+    ]);
+  }
+
+  /**
+   * The `_id` of the slot claimed, or undefined when the window's slots are all taken. Always
+   * scans from slot 0: a success elsewhere may have freed a low slot, and a remembered position
+   * would then refuse logins that are within the limit. Costs one insert per slot already taken.
+   */
+  private async claim(prefix: string, limit: number, expiresAt: Date): Promise<string | undefined> {
+    for (let slot = 0; slot < limit; slot++) {
+      try {
+        const id = `${prefix}${slot}`;
+        await this.db.models.RateCounter.collection.insertOne({ _id: id as never, count: 1, expiresAt });
+        return id;
+      } catch (error) {
+        if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+      }
+    }
+    return undefined;
   }
 }
 

@@ -62,17 +62,16 @@ export async function logIn(
   now: Date,
 ): Promise<LoginResult> {
   const email = normalizeEmail(input.email);
-  const decision = await throttle.check(email, input.ip, now);
+  const decision = await throttle.attempt(email, input.ip, now);
   if (!decision.allowed) throw throttled(decision.retryAfterSeconds);
 
   const user = await db.models.User.findOne({ email }, { email: 1, role: 1, passwordHash: 1 }).lean();
   // The unknown-email branch spends the same argon2 time, so timing does not tell them apart.
   const ok = user ? await verifyPassword(user.passwordHash, input.password) : await verifyPasswordAgainstNothing(input.password);
   if (!user || !ok) {
-    await throttle.recordFailure(email, input.ip, now);
     throw new TRPCError({ code: 'UNAUTHORIZED', message: LOGIN_FAILED_MESSAGE });
   }
-  await throttle.recordSuccess(email, input.ip, now);
+  await throttle.recordSuccess(email, input.ip, decision, now);
   const { token, session } = await createSession(db, String(user._id), now);
   return { user: toUserDto(user), token, session };
 }
@@ -90,12 +89,12 @@ export async function changePassword(
   const user = await db.models.User.findById(input.userId, { email: 1, passwordHash: 1 }).lean();
   if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please log in.' });
   // The current-password check is a password guess like a login: same throttle.
-  const decision = await throttle.check(user.email, input.ip, now);
+  const decision = await throttle.attempt(user.email, input.ip, now);
   if (!decision.allowed) throw throttled(decision.retryAfterSeconds);
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
-    await throttle.recordFailure(user.email, input.ip, now);
     throw badRequest('The current password is not correct.');
   }
+  await throttle.recordSuccess(user.email, input.ip, decision, now);
   if (input.newPassword.toLowerCase() === user.email) throw badRequest('Choose a password that is not your email address.');
   if (input.newPassword === input.currentPassword) throw badRequest('The new password must differ from the current one.');
   await db.models.User.updateOne({ _id: user._id }, { $set: { passwordHash: await hashPassword(input.newPassword) } });
