@@ -29,6 +29,7 @@ export const demoConfigSchema = z.object({
   adminEmail: z.string().default('admin@tagward.test'),
   adminPassword: z.string().default('tagward-admin-pass'),
   dataDir: z.string().default(path.join(REPO_ROOT, '.data', 'demo')),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type DemoConfig = z.infer<typeof demoConfigSchema>;
@@ -67,5 +68,6 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     attestSecret: env.TAGWARD_ATTEST_SECRET ?? developmentSecret(dataDir, 'attest-secret', () => randomBytes(32).toString('base64')),
     traffic: env.TAGWARD_DEMO_TRAFFIC,
     dataDir,
+    logLevel: env.LOG_LEVEL,
   });
 }

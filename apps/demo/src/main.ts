@@ -2,8 +2,8 @@ import { pino } from 'pino';
 import { loadDemoConfig } from './config.js';
 import { startStack } from './stack.js';
 
-const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
 const config = loadDemoConfig();
+const log = pino({ level: config.logLevel });
 const stack = await startStack(config, log);
 
 const line = '─'.repeat(64);
