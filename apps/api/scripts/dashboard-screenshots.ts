@@ -6,11 +6,10 @@
  *   npm run build -w @tagward/dashboard && npx tsx apps/api/scripts/dashboard-screenshots.ts
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, type LaunchedChromium } from '@tagward/chromium';
 import { pino } from 'pino';
 import { Types } from 'mongoose';
 import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
@@ -113,10 +112,9 @@ if (!fs.existsSync(path.join(dashboardDir, 'index.html'))) {
 fs.mkdirSync(outDir, { recursive: true });
 const handle = await resolveDatabase(process.env.MONGODB_URI);
 const db = await connectDatabase(handle.uri, `tagward_shots_${randomBytes(4).toString('hex')}`);
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tagward-shots-'));
 const config = apiConfigSchema.parse({ masterKey: generateMasterKey(), logLevel: 'silent' });
 const api = await startApiServer({ db, config, port: 0, host: '127.0.0.1', dashboardDir, log: pino({ level: 'silent' }) });
-let browser: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
+let browser: LaunchedChromium | undefined;
 try {
   await ensureIndexes(db);
   const user = await createUser(db, { email: EMAIL, password: PASSWORD });
@@ -128,14 +126,9 @@ try {
   const empty = await createSite(db, config.masterKey, { id: user.id, role: 'user' }, { name: 'New blog', mode: 'test' }, now);
   console.log(`seeded ${events.length} events over 30 days; serving ${api.url}`);
 
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1360, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium({ viewport: { width: 1360, height: 900 } });
 
-  const page = browser.pages()[0] ?? (await browser.newPage());
+  const page = await browser.context.newPage();
   const errors: string[] = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(msg.text());
@@ -208,5 +201,4 @@ try {
   await db.conn.dropDatabase().catch(() => undefined);
   await db.close();
   await handle.release();
-  fs.rmSync(profile, { recursive: true, force: true });
 }

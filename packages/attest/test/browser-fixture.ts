@@ -1,13 +1,9 @@
 /** Chromium and the client bundle, shared by the browser test and the proof-of-work calibration. */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { chromium, type BrowserContext } from 'playwright-core';
 
 /** Bundles src/client as the embed would: one minified IIFE exposing `TagwardAttest`. */
 export async function bundleClient(): Promise<{ code: string; bytes: number; gzip: number }> {
@@ -47,29 +43,4 @@ export async function startPageServer(
   };
 }
 
-export async function launchChromium(): Promise<{
-  context: BrowserContext;
-  close(): Promise<void>;
-}> {
-  const dir = await mkdtemp(join(tmpdir(), 'tagward-attest-chromium-'));
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  return {
-    context,
-    async close() {
-      await context.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
+export { launchChromium } from '@tagward/chromium';

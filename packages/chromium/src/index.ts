@@ -1,0 +1,60 @@
+/**
+ * Debian's Chromium (`apt-get install chromium`) driven by playwright-core: the one way every
+ * browser test and benchmark here starts a browser. Browser downloads do not work on our machines,
+ * so `npx playwright install` is never used.
+ */
+import fs from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+/**
+ * Without the background-networking flags Chromium keeps calling out to a network that refuses
+ * it; `--no-sandbox` because CI runs as root.
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface LaunchedChromium {
+  context: BrowserContext;
+  /** Closes the browser and deletes its profile folder. */
+  close(): Promise<void>;
+}
+
+/**
+ * A headless persistent context in a fresh profile folder (playwright refuses `--user-data-dir`
+ * in args: the folder is its first argument).
+ *
+ * @example
+ * const browser = await launchChromium();
+ * const page = await browser.context.newPage();
+ * await browser.close();
+ */
+export async function launchChromium(options: { viewport?: { width: number; height: number } } = {}): Promise<LaunchedChromium> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!fs.existsSync(executablePath)) {
+    throw new Error(`Chromium not found at ${executablePath}: apt-get install -y chromium (see README prerequisites)`);
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'tagward-chromium-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    ...(options.viewport ? { viewport: options.viewport } : {}),
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
