@@ -113,6 +113,10 @@ test('an admin changes a threshold, backtests, publishes, and the next beacon is
   await page.getByRole('button', { name: 'Show' }).click();
   const current = page.getByTestId('review-current');
   await current.waitFor();
+  // The queue ignores shortcuts while it is loading (its buttons are disabled meanwhile): on a busy
+  // machine the key press could otherwise land before the filtered list has arrived.
+  await page.waitForLoadState('networkidle');
+  await expect.poll(() => current.getByRole('button', { name: /^Legit/ }).isEnabled()).toBe(true);
   const eventId = await current.getAttribute('data-event-id');
   await page.locator('body').click({ position: { x: 5, y: 5 } }); // focus out of the form fields
   await page.keyboard.press('l');
