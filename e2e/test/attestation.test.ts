@@ -1,41 +1,18 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { connectDatabase, type Database } from '@tagward/db';
-import { launchChromium } from '../src/browser.js';
-import { startTestStack } from '../src/stack.js';
+import { expect, test } from 'vitest';
+import { useSystem, waitFor } from '../src/system.js';
 
-type Started = Awaited<ReturnType<typeof startTestStack>>;
-let stack: Started;
-let db: Database;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
+const system = useSystem('attestation');
 
-beforeAll(async () => {
-  stack = await startTestStack('attestation');
-  db = await connectDatabase(process.env.MONGODB_URI!, stack.dbName);
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await db?.conn.dropDatabase().catch(() => undefined);
-  await db?.close();
-  await stack?.stop();
-});
-
-async function storedEvent(id: string) {
-  for (let i = 0; i < 100; i++) {
-    const event = await db.models.Event.findOne({ eventId: id }).lean();
-    if (event) return event;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`beacon ${id} was not stored`);
+function storedEvent(id: string) {
+  return waitFor(() => system.db.models.Event.findOne({ eventId: id }).lean());
 }
 
 test('a page view drawn into the attestation cohort earns Privacy Pass tokens in Chromium and redeems one with its beacon', async () => {
   // The demo site puts half of its page views in the cohort: load pages until one is drawn.
-  const page = await browser.context.newPage();
+  const page = await system.browser.context.newPage();
   const seen = { cohort: 0, outside: 0 };
   for (let i = 0; i < 16 && seen.cohort === 0; i++) {
-    await page.goto(`${stack.urls.site}/products/widget`);
+    await page.goto(`${system.stack.urls.site}/products/widget`);
     const status = page.locator('#tagward-status[data-beacon-id]');
     await status.waitFor({ timeout: 20_000 });
     const event = await storedEvent((await status.getAttribute('data-beacon-id'))!);
@@ -45,7 +22,7 @@ test('a page view drawn into the attestation cohort earns Privacy Pass tokens in
       expect(attestation).toBe('valid');
       // Tokens are kept per tab in sessionStorage, never in localStorage or cookies.
       expect(await page.evaluate(() => localStorage.length)).toBe(0);
-      expect((await browser.context.cookies()).length).toBe(0);
+      expect((await system.browser.context.cookies()).length).toBe(0);
     } else {
       seen.outside++;
       expect(attestation).toBe('absent');
