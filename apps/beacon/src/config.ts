@@ -5,6 +5,8 @@ export const beaconConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(4100),
   host: z.string().default('127.0.0.1'),
   mongodbUri: z.string().optional(),
+  /** Which embedded server to run when there is no MONGODB_URI (TAGWARD_EMBEDDED_DB). */
+  embeddedDb: z.enum(['auto', 'rs', 'py', 'mongod']).default('auto'),
   dbName: z.string().default('tagward'),
   /** 32 bytes, base64: opens the page-token signing keys stored encrypted in the database. */
   masterKey: z.string().optional(),
@@ -47,6 +49,7 @@ export function loadBeaconConfig(env: NodeJS.ProcessEnv = process.env): BeaconCo
     port: env.BEACON_PORT ?? env.PORT,
     host: env.BEACON_HOST,
     mongodbUri: env.MONGODB_URI || undefined,
+    embeddedDb: env.TAGWARD_EMBEDDED_DB || undefined,
     dbName: env.TAGWARD_DB_NAME,
     masterKey: env.TAGWARD_MASTER_KEY,
     workers: env.BEACON_WORKERS,

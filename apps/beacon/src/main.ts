@@ -3,34 +3,26 @@ import { pino } from 'pino';
 import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
 import { loadBeaconConfig } from './config.js';
 import { startBeacon } from './start.js';
-import { ClusterRollupSink, DatabaseRollupSink, fromWire, isRollupMessage } from './collect/rollup-sink.js';
 
 const config = loadBeaconConfig();
 const log = pino({ level: config.logLevel, base: { app: 'beacon', pid: process.pid } });
 
+/**
+ * With BEACON_WORKERS > 1 the primary only holds the database lease (so the embedded server
+ * starts once for all workers) and supervises; every worker is a whole beacon of its own.
+ */
 async function primary(): Promise<void> {
-  // The primary owns the database lease, so the embedded server starts once for all workers.
-  const database = await resolveDatabase(config.mongodbUri, { log: (line) => log.info(line) });
+  const database = await resolveDatabase(config.mongodbUri, { log: (line) => log.info(line), preference: config.embeddedDb });
   const db = await connectDatabase(database.uri, config.dbName);
   await ensureIndexes(db);
-  // The primary is the single writer of rollup documents for all workers (see rollup-sink.ts).
-  const rollups = new DatabaseRollupSink(db, undefined, log);
+  await db.close();
   const env = { MONGODB_URI: database.uri };
   for (let i = 0; i < config.workers; i++) cluster.fork(env);
   let alive = config.workers;
-  cluster.on('message', (_worker, message: unknown) => {
-    if (isRollupMessage(message)) rollups.add(fromWire(message.increments));
-  });
   cluster.on('exit', (worker, code) => {
     alive--;
     log.info({ worker: worker.process.pid, code }, 'worker exited');
-    if (alive === 0) {
-      void rollups
-        .idle()
-        .then(() => db.close())
-        .then(() => database.release())
-        .then(() => process.exit(0));
-    }
+    if (alive === 0) void database.release().then(() => process.exit(0));
   });
   const stop = () => {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
@@ -40,11 +32,7 @@ async function primary(): Promise<void> {
 }
 
 async function single(): Promise<void> {
-  const running = await startBeacon({
-    config,
-    log,
-    rollupSink: cluster.isWorker ? new ClusterRollupSink() : undefined,
-  });
+  const running = await startBeacon({ config, log });
   log.info({ url: running.url }, 'beacon listening');
   const stop = async () => {
     log.info('stopping: refusing new beacons, flushing');

@@ -15,7 +15,7 @@ import { RulesCache } from './collect/rules-cache.js';
 import { SiteCache } from './collect/site-cache.js';
 import { VisitorHasher } from './collect/visitor.js';
 import { GroupCommitWriter } from './collect/writer.js';
-import { DatabaseRollupSink, type RollupSink } from './collect/rollup-sink.js';
+import { DatabaseRollupSink } from './collect/rollup-sink.js';
 
 export interface BeaconDeps {
   db: Database;
@@ -28,8 +28,6 @@ export interface BeaconDeps {
   /** Extra routes (verify API, attestation issuer) mounted before the 404. */
   routes?: Array<{ method: string; match: (pathname: string) => boolean; handle: http.RequestListener }>;
   now?: () => number;
-  /** Where rollup increments go; default: written by this process. Cluster workers ship them to the primary. */
-  rollupSink?: RollupSink;
 }
 
 export interface Beacon {
@@ -42,8 +40,6 @@ export interface Beacon {
   close(): Promise<void>;
 }
 
-const MINUTE_MS = 60_000;
-
 export async function createBeacon(deps: BeaconDeps): Promise<Beacon> {
   const { db, config, log } = deps;
   const metrics = createMetrics();
@@ -54,7 +50,7 @@ export async function createBeacon(deps: BeaconDeps): Promise<Beacon> {
     { maxBatch: config.maxBatch, flushDelayMs: config.flushDelayMs, maxPending: config.maxPending },
     metrics,
     log,
-    deps.rollupSink ?? new DatabaseRollupSink(db, metrics, log),
+    new DatabaseRollupSink(db, metrics, log),
   );
   const collect: CollectDeps = {
     sites: new SiteCache(db, config.siteCacheMs),
@@ -92,15 +88,6 @@ export async function createBeacon(deps: BeaconDeps): Promise<Beacon> {
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
   server.keepAliveTimeout = 5_000;
-
-  const sweeper = setInterval(() => {
-    const now = Date.now();
-    Promise.all([
-      collect.keyLimiter.sweep(now),
-      db.models.SpentNonce.deleteMany({ expiresAt: { $lt: new Date(now) } }),
-    ]).catch((error: unknown) => log.warn({ err: error }, 'sweep failed'));
-  }, MINUTE_MS);
-  sweeper.unref();
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const pathname = (req.url ?? '/').split('?')[0]!;
@@ -152,7 +139,6 @@ export async function createBeacon(deps: BeaconDeps): Promise<Beacon> {
       server.closeAllConnections();
       await closed;
       rules.stop();
-      clearInterval(sweeper);
     },
   };
 }

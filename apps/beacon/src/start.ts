@@ -3,7 +3,6 @@ import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
 import type { BeaconConfig } from './config.js';
 import { createBeacon, type Beacon } from './server.js';
 import { createCheckers } from './checkers.js';
-import type { RollupSink } from './collect/rollup-sink.js';
 
 export interface RunningBeacon {
   url: string;
@@ -20,10 +19,9 @@ export async function startBeacon(options: {
   log: Logger;
   embedDir?: string;
   now?: () => number;
-  rollupSink?: RollupSink;
 }): Promise<RunningBeacon> {
   const { config, log } = options;
-  const database = await resolveDatabase(config.mongodbUri, { log: (line) => log.info(line) });
+  const database = await resolveDatabase(config.mongodbUri, { log: (line) => log.info(line), preference: config.embeddedDb });
   const db = await connectDatabase(database.uri, config.dbName, {
     bufferCommands: false,
     serverSelectionTimeoutMS: 2000,
@@ -40,7 +38,6 @@ export async function startBeacon(options: {
     routes: checkers.routes,
     embedDir: options.embedDir,
     now: options.now,
-    rollupSink: options.rollupSink,
   });
   const url = await beacon.listen(config.port, config.host);
   return {

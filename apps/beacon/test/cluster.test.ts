@@ -54,7 +54,7 @@ afterAll(async () => {
   await db?.dispose();
 });
 
-test('with two workers, the rollups count every stored event exactly once (the primary is their only writer)', async () => {
+test('with two workers, the rollups count every stored event exactly once (each worker writes its own increments)', async () => {
   const n = 200;
   const results = await Promise.all(
     Array.from({ length: n }, (_, i) =>

@@ -24,7 +24,7 @@ function sleep(ms: number) {
 }
 
 test('under load, a database outage yields 503s, never a 2xx for an unwritten event, and the beacon recovers by itself', async () => {
-  server = await startServer(dataDir, silent);
+  server = await startServer({ dataDir, log: silent });
   const db = await connectDatabase(server.uri, 'faults', { bufferCommands: false, serverSelectionTimeoutMS: 800 });
   await ensureIndexes(db);
   const masterKey = generateMasterKey();
@@ -52,7 +52,7 @@ test('under load, a database outage yields 503s, never a 2xx for an unwritten ev
   await stopServer(server);
   await sleep(2000);
   phase = 'restarting';
-  server = await startServer(dataDir, silent, server.port);
+  server = await startServer({ dataDir, log: silent, port: server.port });
   await sleep(3000);
   phase = 'after';
   await sleep(1500);

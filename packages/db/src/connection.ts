@@ -4,12 +4,18 @@ import { registerModels, type Models } from './models/index.js';
 export interface Database {
   conn: mongoose.Connection;
   models: Models;
+  /**
+   * Runs `fn` in a multi-document transaction (retried by the driver on transient errors), for
+   * invariants that span documents. Every operation inside must pass the session it is given.
+   */
+  transaction<T>(fn: (session: mongoose.ClientSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
 /**
  * Opens a dedicated mongoose connection (not the global default) to one database, so tests can
- * give every file its own database and apps can hold several.
+ * give every file its own database and apps can hold several. The server must be a replica set
+ * (MongoDB in production, the embedded server in development): transactions need one.
  */
 export async function connectDatabase(
   uri: string,
@@ -20,8 +26,6 @@ export async function connectDatabase(
     dbName,
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
     maxPoolSize: options.maxPoolSize ?? 20,
-    // FerretDB 1.x and the embedded default run without replica sets or retryable writes.
-    retryWrites: false,
     autoIndex: false,
     // Servers that must answer "database unavailable" at once (the beacon) turn buffering off, so
     // an operation fails instead of waiting in mongoose's queue while the server is away.
@@ -32,6 +36,18 @@ export async function connectDatabase(
   return {
     conn,
     models,
+    async transaction(fn) {
+      const session = await conn.startSession();
+      try {
+        let result: Awaited<ReturnType<typeof fn>> | undefined;
+        await session.withTransaction(async () => {
+          result = await fn(session);
+        });
+        return result as Awaited<ReturnType<typeof fn>>;
+      } finally {
+        await session.endSession();
+      }
+    },
     close: () => conn.close(),
   };
 }

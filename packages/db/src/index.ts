@@ -3,15 +3,19 @@ export {
   resolveDatabase,
   defaultDataDir,
   findRepoRoot,
-  startServer,
-  stopServer,
-  type ServerState,
-  EmbeddedDatabaseError,
-  FERRETDB_VERSION,
   type EmbeddedServer,
   type DatabaseHandle,
   type AcquireOptions,
-} from './embedded.js';
+} from './embedded/acquire.js';
+export { startServer, stopServer, type ServerState, type StartOptions } from './embedded/server.js';
+export {
+  SECANTUS_RS_VERSION,
+  SECANTUS_PY_VERSION,
+  defaultCacheDir,
+  type EngineKind,
+  type EnginePreference,
+} from './embedded/engines.js';
+export { EmbeddedDatabaseError } from './embedded/errors.js';
 export { connectDatabase, ensureIndexes, type Database } from './connection.js';
 export { registerModels, type Models } from './models/index.js';
 export type { UserDoc } from './models/user.js';
@@ -19,3 +23,30 @@ export type { SessionDoc } from './models/session.js';
 export type { SiteDoc } from './models/site.js';
 export type { SecretKeyDoc } from './models/secret-key.js';
 export type { EventDoc } from './models/event.js';
+export {
+  addToIncrements,
+  emptyIncrements,
+  incrementsOf,
+  isEmpty as isEmptyIncrements,
+  mergeIncrements,
+  pathId,
+  scoreBucket,
+  DAY_MS,
+  HOUR_MS,
+  type RollupIncrements,
+  type RollupSource,
+  type RollupUpsert,
+} from './rollups/increments.js';
+export {
+  countRollupEvents,
+  deleteSiteRollups,
+  hasRollups,
+  readBuckets,
+  readTopPaths,
+  writeRollups,
+  type Granularity,
+  type PathTotals,
+  type RollupBucket,
+  type RollupCounters,
+  type RollupRange,
+} from './rollups/store.js';

@@ -17,12 +17,10 @@ const DUPLICATE_KEY = 11000;
  * A fixed-window limit that holds across every beacon process without a database round trip per
  * request. A window's quota is cut into `limit / chunk` slots; a process claims a slot by
  * inserting a document whose `_id` names it (`<key>:<window>:<slot>`) and then spends that slot's
- * `chunk` admissions locally. A unique insert is the one operation that is atomic on every server
- * we run on — FerretDB 1.x on SQLite loses concurrent `$inc`s on one document (measured: 100
- * concurrent increments left the counter at 3) — so two processes can never own the same slot,
- * and together they never admit more than `limit` per window. The price: up to
+ * `chunk` admissions locally. A unique `_id` means two processes can never own the same slot,
+ * so together they never admit more than `limit` per window. The price: up to
  * (processes × chunk) admissions can stay unused when a window ends with slots half spent.
- * Slot documents are deleted by `sweep()` (FerretDB 1.x has no TTL indexes).
+ * Slot documents are deleted by the collection's TTL index once their window is over.
  */
 export class SharedQuotaLimiter {
   private readonly local = new Map<string, LocalQuota>();
@@ -86,10 +84,5 @@ export class SharedQuotaLimiter {
 
   private prune(window: number): void {
     for (const [id, quota] of this.local) if (quota.window !== window) this.local.delete(id);
-  }
-
-  /** Deletes slot documents of past windows. */
-  async sweep(now: number): Promise<void> {
-    await this.db.models.RateCounter.deleteMany({ expiresAt: { $lt: new Date(now) } });
   }
 }

@@ -1,12 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '@tagward/db';
 
-const DAY_MS = 86_400_000;
-
 /**
  * Visitor hashes: sha256(daily salt, site, IP, User-Agent), truncated. The salt is random, shared
- * by every beacon process through the database (first writer wins), and deleted after two days,
- * so after that nobody — us included — can tell whether an IP was a visitor. No raw IP is stored.
+ * by every beacon process through the database (first writer wins), and deleted by a TTL index
+ * after two days, so after that nobody — us included — can tell whether an IP was a visitor. No
+ * raw IP is stored.
  */
 export class VisitorHasher {
   private salts = new Map<string, Promise<string>>();
@@ -54,7 +53,6 @@ export class VisitorHasher {
     }
     const doc = await Salt.findById(day).lean();
     if (!doc) throw new Error(`salt for ${day} vanished`);
-    await Salt.deleteMany({ createdAt: { $lt: new Date(now - 2 * DAY_MS) } });
     return doc.salt;
   }
 }

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
-import type { Database } from '@tagward/db';
+import { addToIncrements, emptyIncrements, type Database, type RollupSource } from '@tagward/db';
 import { BeaconError } from '../errors.js';
 import type { BeaconMetrics } from '../metrics.js';
-import { addToIncrements, emptyIncrements, type RollupSource } from './rollups.js';
 import type { RollupSink } from './rollup-sink.js';
 
 export type WriteOutcome = 'inserted' | 'duplicate';

@@ -9,7 +9,8 @@ const schema = new mongoose.Schema(
   },
   { versionKey: false },
 );
-schema.index({ expiresAt: 1 });
+// Deleted by the server once the window is over.
+schema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
 export const rateCounterModel = (conn: mongoose.Connection) =>
   conn.model('RateCounter', schema, 'rate_counters');

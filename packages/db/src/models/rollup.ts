@@ -3,12 +3,12 @@ import mongoose from 'mongoose';
 const { Mixed, ObjectId } = mongoose.Schema.Types;
 
 /**
- * Rollups are kept with `$inc` upserts by the beacon's single rollup writer. Charts read these,
- * so their cost grows with the number of time buckets shown, not with the number of events.
- * Keys inside the maps are our own codes (verdicts, reason codes, check ids, histogram buckets),
- * never user text. Each document's `_id` is a deterministic string (`<site>:<bucket ms>` and, for
- * paths, `:<path hash>`), so an upsert finds its document by `_id`: FerretDB 1.x's SQLite backend
- * scans the whole collection for any other filter.
+ * Rollups are kept with `$inc` upserts by every beacon process (packages/db src/rollups: the one
+ * module that writes and reads them). Charts read these, so their cost grows with the number of
+ * time buckets shown, not with the number of events. Keys inside the maps are our own codes
+ * (verdicts, reason codes, check ids, histogram buckets), never user text. Each document's `_id`
+ * is a deterministic string (`<site>:<bucket ms>` and, for paths, `:<path hash>`), so concurrent
+ * upserts of one bucket meet on one document instead of racing to insert two.
  */
 const OPTIONS = { versionKey: false, minimize: false } as const;
 const KEY = {
@@ -28,6 +28,8 @@ const COUNTERS = {
   cohort: { type: Number, default: 0 },
   cohortVerdicts: { type: Mixed, default: {} },
   cohortScoreHist: { type: Mixed, default: {} },
+  /** Attestation outcomes of the cohort's events (valid, invalid, double_spent, …, absent). */
+  cohortAttest: { type: Mixed, default: {} },
 } as const;
 /** Paths are user text, so they are values of their own documents rather than keys. */
 const PATH_COUNTERS = {

@@ -1,8 +1,9 @@
 import mongoose from 'mongoose';
 
 /**
- * Daily salts for visitor hashes. Random, shared by every beacon process (first writer wins with
- * an upsert), deleted after two days so yesterday's hashes cannot be recomputed from an IP.
+ * Daily salts for visitor hashes. Random, shared by every beacon process (first insert wins), and
+ * deleted by a TTL index two days after they were made, so older hashes cannot be recomputed from
+ * an IP.
  */
 const schema = new mongoose.Schema(
   {
@@ -12,5 +13,7 @@ const schema = new mongoose.Schema(
   },
   { versionKey: false },
 );
+
+schema.index({ createdAt: 1 }, { expireAfterSeconds: 2 * 86_400 });
 
 export const saltModel = (conn: mongoose.Connection) => conn.model('Salt', schema, 'salts');

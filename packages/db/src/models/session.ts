@@ -9,7 +9,8 @@ const schema = new mongoose.Schema({
   expiresAt: { type: Date, required: true },
 });
 schema.index({ userId: 1 });
-schema.index({ expiresAt: 1 });
+// Expired sessions are refused by validation and then deleted by the server.
+schema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
 export type SessionDoc = mongoose.InferSchemaType<typeof schema>;
 export const sessionModel = (conn: mongoose.Connection) => conn.model('Session', schema, 'sessions');

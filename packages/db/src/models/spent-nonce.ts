@@ -3,7 +3,7 @@ import mongoose from 'mongoose';
 /**
  * Spent page-token nonces. The unique `_id` makes the first insert win across every beacon
  * process: a second insert of the same nonce fails with a duplicate-key error, which is a replay.
- * Expired rows are deleted by the application (FerretDB 1.x has no TTL indexes).
+ * A TTL index deletes a row once its token has expired: a replay after that fails on expiry anyway.
  */
 const schema = new mongoose.Schema(
   {
@@ -15,7 +15,7 @@ const schema = new mongoose.Schema(
   },
   { versionKey: false },
 );
-schema.index({ expiresAt: 1 });
+schema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
 export const spentNonceModel = (conn: mongoose.Connection) =>
   conn.model('SpentNonce', schema, 'spent_nonces');

@@ -1,3 +1,9 @@
+/**
+ * Rollup increments: what one stored event adds to the pre-aggregated counters the dashboard
+ * reads. The beacon turns each group commit's inserted events into increments and applies them
+ * with `writeRollups` (store.ts); tests and benches use the same two functions, so the rollup
+ * format has one owner.
+ */
 import { createHash } from 'node:crypto';
 import type { Types } from 'mongoose';
 
@@ -5,13 +11,15 @@ import type { Types } from 'mongoose';
 export interface RollupSource {
   siteId: Types.ObjectId;
   receivedAt: Date;
-  page: { url: string; path: string; referrer: string };
+  page: { path: string; url?: string; referrer?: string };
   verdict: string;
   score: number;
-  reasons: Array<{ code: string; weight: number }>;
-  checks: Array<{ id: string; pass: boolean }>;
+  reasons: ReadonlyArray<{ code: string; weight: number }>;
+  checks: ReadonlyArray<{ id: string; pass: boolean }>;
   tokenValid: boolean;
   attestationCohort: boolean;
+  /** Raw signals; the attestation outcome of a cohort event is counted from them. */
+  signals?: { attestation?: { status?: unknown } | null } | null;
 }
 
 export const HOUR_MS = 3_600_000;
@@ -29,13 +37,11 @@ export interface RollupUpsert {
   inc: Record<string, number>;
 }
 
+export const ROLLUP_KINDS = ['hourly', 'daily', 'paths', 'dailyPaths'] as const;
+export type RollupKind = (typeof ROLLUP_KINDS)[number];
+
 /** Pending increments per rollup collection, keyed by document `_id`. */
-export interface RollupIncrements {
-  hourly: Map<string, RollupUpsert>;
-  daily: Map<string, RollupUpsert>;
-  paths: Map<string, RollupUpsert>;
-  dailyPaths: Map<string, RollupUpsert>;
-}
+export type RollupIncrements = Record<RollupKind, Map<string, RollupUpsert>>;
 
 export function emptyIncrements(): RollupIncrements {
   return { hourly: new Map(), daily: new Map(), paths: new Map(), dailyPaths: new Map() };
@@ -55,9 +61,11 @@ function entry(map: Map<string, RollupUpsert>, id: string, setOnInsert: Record<s
 }
 
 /** Paths are page text of any length: hashed for the id, stored as a value. */
-function pathId(path: string): string {
+export function pathId(path: string): string {
   return createHash('sha256').update(path).digest('base64url').slice(0, 22);
 }
+
+const ATTESTATION_STATUS = /^[a-z_]{1,24}$/;
 
 function countEvent(inc: Record<string, number>, event: RollupSource): void {
   bump(inc, 'total');
@@ -71,14 +79,18 @@ function countEvent(inc: Record<string, number>, event: RollupSource): void {
     bump(inc, 'cohort');
     bump(inc, `cohortVerdicts.${event.verdict}`);
     bump(inc, `cohortScoreHist.${scoreBucket(event.score)}`);
+    const status = event.signals?.attestation?.status;
+    // An event without a recorded outcome had no token to check: absent.
+    bump(inc, `cohortAttest.${typeof status === 'string' && ATTESTATION_STATUS.test(status) ? status : 'absent'}`);
   }
 }
 
 /**
  * Adds one event to the pending increments, hourly and daily. Field names are our own codes
- * (verdicts, reason codes, check ids validated by the payload schema), never page text. Each
- * rollup document has a deterministic `_id` (site, bucket start, path hash): the upsert then
- * finds its document by `_id`, the one lookup FerretDB's SQLite backend answers without a scan.
+ * (verdicts, reason codes, check ids validated by the payload schema), never page text, so no
+ * key can contain `.` or start with `$`. Each rollup document has a deterministic `_id` (site,
+ * bucket start, path hash): concurrent upserts from several beacon processes then meet on one
+ * document, which the unique `_id` and `$inc` keep exact.
  */
 export function addToIncrements(acc: RollupIncrements, event: RollupSource): void {
   const site = event.siteId.toHexString();
@@ -98,7 +110,7 @@ export function addToIncrements(acc: RollupIncrements, event: RollupSource): voi
 }
 
 export function mergeIncrements(into: RollupIncrements, from: RollupIncrements): void {
-  for (const kind of ['hourly', 'daily', 'paths', 'dailyPaths'] as const) {
+  for (const kind of ROLLUP_KINDS) {
     for (const [id, upsert] of from[kind]) {
       const existing = into[kind].get(id);
       if (!existing) into[kind].set(id, upsert);
@@ -108,5 +120,12 @@ export function mergeIncrements(into: RollupIncrements, from: RollupIncrements):
 }
 
 export function isEmpty(acc: RollupIncrements): boolean {
-  return acc.hourly.size + acc.daily.size + acc.paths.size + acc.dailyPaths.size === 0;
+  return ROLLUP_KINDS.every((kind) => acc[kind].size === 0);
+}
+
+/** The increments of a list of events (tests, benches, imports). */
+export function incrementsOf(events: Iterable<RollupSource>): RollupIncrements {
+  const acc = emptyIncrements();
+  for (const event of events) addToIncrements(acc, event);
+  return acc;
 }

@@ -1,0 +1,161 @@
+/**
+ * Writing and reading the rollup collections: the one module that knows their documents.
+ *
+ * - `rollups_hourly` / `rollups_daily`: per site and hour (UTC day), the counters of RollupCounters;
+ * - `rollups_paths` / `rollups_paths_daily`: per site, bucket and path, total and verdicts.
+ *
+ * Writes are `$inc` upserts by deterministic `_id`, safe from any number of processes at once.
+ */
+import type { mongo, Types, ClientSession } from 'mongoose';
+import type { Database } from '../connection.js';
+import { DAY_MS, HOUR_MS, ROLLUP_KINDS, type RollupIncrements, type RollupKind, type RollupUpsert } from './increments.js';
+
+export type Granularity = 'hour' | 'day';
+
+export interface RollupRange {
+  from: Date;
+  to: Date;
+  granularity: Granularity;
+}
+
+/** Counters of one site-and-bucket document. Keys of the maps are our own codes. */
+export interface RollupCounters {
+  total: number;
+  verdicts: Partial<Record<string, number>>;
+  scoreHist: Partial<Record<string, number>>;
+  reasons: Partial<Record<string, number>>;
+  checks: Partial<Record<string, { pass?: number; fail?: number }>>;
+  tokens: number;
+  cohort: number;
+  cohortVerdicts: Partial<Record<string, number>>;
+  cohortScoreHist: Partial<Record<string, number>>;
+  cohortAttest: Partial<Record<string, number>>;
+}
+
+export interface RollupBucket extends RollupCounters {
+  /** Start of the hour or UTC day. */
+  start: Date;
+}
+
+export interface PathTotals {
+  path: string;
+  total: number;
+  trusted: number;
+  suspect: number;
+  fraud: number;
+}
+
+function collectionOf(db: Database, kind: RollupKind): mongo.Collection {
+  const { HourlyRollup, DailyRollup, PathRollup, DailyPathRollup } = db.models;
+  const models = { hourly: HourlyRollup, daily: DailyRollup, paths: PathRollup, dailyPaths: DailyPathRollup };
+  return models[kind].collection as unknown as mongo.Collection;
+}
+
+async function upsertAll(collection: mongo.Collection, upserts: Map<string, RollupUpsert>): Promise<void> {
+  if (upserts.size === 0) return;
+  const ops = [...upserts.values()].map(({ _id, setOnInsert, inc }) => ({
+    updateOne: { filter: { _id: _id as never }, update: { $inc: inc, $setOnInsert: setOnInsert }, upsert: true },
+  }));
+  await collection.bulkWrite(ops, { ordered: false });
+}
+
+/**
+ * Applies increments: one unordered bulk of `$inc` upserts per collection. If the connection
+ * breaks half-way, the caller cannot tell which upserts were applied; rollups are derived data
+ * and `rebuildRollups` recomputes a site's from its events.
+ */
+export async function writeRollups(db: Database, increments: RollupIncrements): Promise<void> {
+  await Promise.all(ROLLUP_KINDS.map((kind) => upsertAll(collectionOf(db, kind), increments[kind])));
+}
+
+const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+const map = <T>(value: unknown): Partial<Record<string, T>> => (value && typeof value === 'object' ? (value as Partial<Record<string, T>>) : {});
+
+function toCounters(row: Record<string, unknown>): RollupCounters {
+  return {
+    total: num(row.total),
+    verdicts: map(row.verdicts),
+    scoreHist: map(row.scoreHist),
+    reasons: map(row.reasons),
+    checks: map(row.checks),
+    tokens: num(row.tokens),
+    cohort: num(row.cohort),
+    cohortVerdicts: map(row.cohortVerdicts),
+    cohortScoreHist: map(row.cohortScoreHist),
+    cohortAttest: map(row.cohortAttest),
+  };
+}
+
+/** The site's bucket documents of a range, oldest first: daily ones for a day range, else hourly. */
+export async function readBuckets(db: Database, siteId: Types.ObjectId, range: RollupRange): Promise<RollupBucket[]> {
+  const field = range.granularity === 'day' ? 'day' : 'hour';
+  const collection = collectionOf(db, range.granularity === 'day' ? 'daily' : 'hourly');
+  const rows = await collection
+    .find({ siteId, [field]: { $gte: range.from, $lt: range.to } }, { projection: { _id: 0, siteId: 0 } })
+    .sort({ [field]: 1 })
+    .toArray();
+  return rows.map((row) => ({ ...toCounters(row), start: row[field] as Date }));
+}
+
+/**
+ * The most viewed paths of a range, summed by the database. `counted` is what the dashboard
+ * headline counts: trusted, plus suspect when included.
+ */
+export async function readTopPaths(
+  db: Database,
+  siteId: Types.ObjectId,
+  range: RollupRange,
+  options: { includeSuspect: boolean; limit: number },
+): Promise<Array<PathTotals & { counted: number }>> {
+  const field = range.granularity === 'day' ? 'day' : 'hour';
+  const collection = collectionOf(db, range.granularity === 'day' ? 'dailyPaths' : 'paths');
+  const rows = await collection
+    .aggregate([
+      { $match: { siteId, [field]: { $gte: range.from, $lt: range.to } } },
+      {
+        $group: {
+          _id: '$path',
+          total: { $sum: '$total' },
+          trusted: { $sum: { $ifNull: ['$verdicts.trusted', 0] } },
+          suspect: { $sum: { $ifNull: ['$verdicts.suspect', 0] } },
+          fraud: { $sum: { $ifNull: ['$verdicts.fraud', 0] } },
+        },
+      },
+      { $addFields: { counted: options.includeSuspect ? { $add: ['$trusted', '$suspect'] } : '$trusted' } },
+      { $sort: { counted: -1, fraud: -1, _id: 1 } },
+      { $limit: options.limit },
+    ])
+    .toArray();
+  return rows.map((row) => ({
+    path: String(row._id),
+    total: num(row.total),
+    trusted: num(row.trusted),
+    suspect: num(row.suspect),
+    fraud: num(row.fraud),
+    counted: num(row.counted),
+  }));
+}
+
+/** Events counted in the hourly rollups of whole hours overlapping [from, to), all sites or one. */
+export async function countRollupEvents(db: Database, window: { from: Date; to: Date; siteId?: Types.ObjectId }): Promise<number> {
+  const match: Record<string, unknown> = {
+    hour: { $gte: new Date(Math.floor(window.from.getTime() / HOUR_MS) * HOUR_MS), $lt: window.to },
+  };
+  if (window.siteId) match.siteId = window.siteId;
+  const [sum] = await collectionOf(db, 'hourly')
+    .aggregate<{ n: number }>([{ $match: match }, { $group: { _id: null, n: { $sum: '$total' } } }])
+    .toArray();
+  return sum?.n ?? 0;
+}
+
+/** Whether the site ever received a beacon (any rollup at all). */
+export async function hasRollups(db: Database, siteId: Types.ObjectId): Promise<boolean> {
+  return (await collectionOf(db, 'hourly').findOne({ siteId }, { projection: { _id: 1 } })) !== null;
+}
+
+/** Deletes every rollup of a site. */
+export async function deleteSiteRollups(db: Database, siteId: Types.ObjectId, session?: ClientSession): Promise<void> {
+  await Promise.all(ROLLUP_KINDS.map((kind) => collectionOf(db, kind).deleteMany({ siteId }, { session })));
+}
+
+export { DAY_MS, HOUR_MS };
