@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { pino, type Logger } from 'pino';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
-import { deleteExpiredLoginCounters, deleteExpiredSessions } from '@tagward/auth';
 import type { Database } from '@tagward/db';
 import type { ApiConfig } from './config.js';
 import { createExpressContextFactory } from './context.js';
@@ -12,6 +11,7 @@ import { createServices } from './services/index.js';
 import { securityHeaders } from './http/security-headers.js';
 import { dashboardRouter } from './http/dashboard.js';
 import { stopAllBacktests } from './services/moderation/backtest.js';
+import { resumeSitePurges } from './services/sites.js';
 
 export interface ApiDeps {
   db: Database;
@@ -64,26 +64,6 @@ export function createApiApp(deps: ApiDeps): express.Express {
   return app;
 }
 
-/**
- * Periodic clean-up the database cannot do by itself (FerretDB 1.x has no TTL indexes):
- * expired sessions and login counters. Validation already ignores expired rows; this reclaims
- * the space.
- */
-export function startMaintenance(db: Database, log: Logger, everyMs = 10 * 60_000): () => void {
-  const sweep = async () => {
-    try {
-      const now = new Date();
-      await deleteExpiredSessions(db, now);
-      await deleteExpiredLoginCounters(db, now);
-    } catch (error) {
-      log.warn({ err: error }, 'maintenance sweep failed');
-    }
-  };
-  const timer = setInterval(() => void sweep(), everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}
-
 export interface RunningApi {
   url: string;
   server: http.Server;
@@ -99,14 +79,15 @@ export async function startApiServer(deps: ApiDeps & { port: number; host: strin
     server.once('error', reject);
     server.listen(deps.port, deps.host, () => resolve());
   });
-  const stopMaintenance = startMaintenance(deps.db, log);
+  // A site deletion interrupted by a stop finishes now (its data purge is idempotent).
+  const resumed = await resumeSitePurges(deps.db);
+  if (resumed > 0) log.info({ sites: resumed }, 'finished purging deleted sites');
   const { port } = server.address() as AddressInfo;
   const host = deps.host.includes(':') ? `[${deps.host}]` : deps.host;
   return {
     url: `http://${host}:${port}`,
     server,
     async close() {
-      stopMaintenance();
       // A running backtest would otherwise only end by failing once the database closes.
       await stopAllBacktests();
       await new Promise<void>((resolve) => {

@@ -104,16 +104,6 @@ describe('overview', () => {
     expect((await owner.trpc.stats.topPages.query({ siteId, preset: '30d' })).pages.map((p) => p.path)).toEqual(['/a', '/b', '/old']);
   });
 
-  test('30 days fall back to the hourly rollups when no daily ones were written', async () => {
-    const other = (await owner.trpc.sites.create.mutate({ name: 'Hourly only', mode: 'live' })).site.id;
-    await recordEvents(api.db, new Types.ObjectId(other), [ev(3 * 24), ev(1), ev(1, { verdict: 'fraud', score: 0 })], { daily: false });
-    const overview = await owner.trpc.stats.overview.query({ siteId: other, preset: '30d' });
-    expect(overview.totals).toMatchObject({ all: 3, trusted: 2, fraud: 1 });
-    expect(overview.series.at(-1)).toMatchObject({ trusted: 1, fraud: 1 });
-    expect(overview.series.at(-4)).toMatchObject({ trusted: 1 });
-    expect((await owner.trpc.stats.topPages.query({ siteId: other, preset: '30d' })).pages).toEqual([{ path: '/', counted: 2, trusted: 2, suspect: 0, fraud: 1 }]);
-  });
-
   test('a custom range must end after it starts', async () => {
     expect(await codeOf(owner.trpc.stats.overview.query({ siteId, preset: 'custom', from: '2030-06-02T00:00:00Z', to: '2030-06-01T00:00:00Z' }))).toBe('BAD_REQUEST');
     expect(await codeOf(owner.trpc.stats.overview.query({ siteId, preset: 'custom' }))).toBe('BAD_REQUEST');

@@ -10,7 +10,6 @@ export {
   validateSessionToken,
   invalidateSession,
   invalidateUserSessions,
-  deleteExpiredSessions,
   generateSecureRandomString,
   SESSION_TTL_MS,
   SESSION_RENEW_WITHIN_MS,
@@ -32,7 +31,6 @@ export {
 export { verifyRequestOrigin, type OriginCheck, type OriginCheckInput } from './csrf.js';
 export {
   LoginThrottle,
-  deleteExpiredLoginCounters,
   DEFAULT_LOGIN_LIMITS,
   type LoginThrottleLimits,
   type ThrottleDecision,

@@ -138,12 +138,3 @@ export async function invalidateUserSessions(
   const result = await db.models.Session.deleteMany(filter);
   return result.deletedCount;
 }
-
-/**
- * FerretDB 1.x has no TTL indexes, so expired sessions are removed by the application
- * (validation already refuses them; this only reclaims space).
- */
-export async function deleteExpiredSessions(db: Database, now: Date = new Date()): Promise<number> {
-  const result = await db.models.Session.deleteMany({ expiresAt: { $lte: now } });
-  return result.deletedCount;
-}

@@ -6,12 +6,11 @@ import type { Database } from '@tagward/db';
  * Login throttling per account and per client IP, in the database so that the limit holds
  * across every API process — and under concurrency. Each attempt first claims one of the
  * window's slots (`perAccount` for the account, `perIp` for the IP) by inserting a document whose
- * `_id` names the slot; a unique insert is atomic on every server we run on. Counting with `$inc`
- * after the password check would let a burst of parallel guesses all pass the check before any
- * failure is counted, and FerretDB 1.x loses concurrent `$inc`s anyway. A successful login gives
- * back the account's slots (its owner's typos are forgiven) and the one IP slot it used, so in
- * effect only failures count: an office behind one address is not locked out by its own logins. Expired slots are deleted by `deleteExpiredLoginCounters` (FerretDB
- * 1.x has no TTL index).
+ * `_id` names the slot; the unique `_id` makes the claim atomic. Counting failures after the
+ * password check would let a burst of parallel guesses all pass the check before any failure is
+ * counted. A successful login gives back the account's slots (its owner's typos are forgiven) and
+ * the one IP slot it used, so in effect only failures count: an office behind one address is not
+ * locked out by its own logins. Slots expire with their window (TTL index on `expiresAt`).
  */
 
 export interface LoginThrottleLimits {
@@ -102,12 +101,4 @@ export class LoginThrottle {
     }
     return undefined;
   }
-}
-
-export async function deleteExpiredLoginCounters(db: Database, now: Date = new Date()): Promise<number> {
-  const result = await db.models.RateCounter.deleteMany({
-    _id: { $regex: `^${KEY_PREFIX}` },
-    expiresAt: { $lte: now },
-  });
-  return result.deletedCount;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@tagward/db/testing';
-import { LoginThrottle, deleteExpiredLoginCounters } from '../src/index.js';
+import { LoginThrottle } from '../src/index.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -71,12 +71,4 @@ test('a burst of parallel guesses from several processes gets no more than the l
     Array.from({ length: 30 }, (_, i) => processes[i % 3]!.attempt('burst@example.com', `198.18.0.${i}`, t0)),
   );
   expect(decisions.filter((d) => d.allowed)).toHaveLength(limits.perAccount);
-});
-
-test('the sweep deletes expired login counters and leaves other counters alone', async () => {
-  await db.models.RateCounter.create({ _id: 'beacon:x', count: 1, expiresAt: new Date(0) });
-  const later = new Date(t0.getTime() + 10 * 60_000);
-  expect(await deleteExpiredLoginCounters(db, later)).toBeGreaterThan(0);
-  expect(await db.models.RateCounter.countDocuments({ _id: { $regex: '^login:' } })).toBe(0);
-  expect(await db.models.RateCounter.findById('beacon:x').lean()).not.toBeNull();
 });

@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { ensureLocks } from './locks.js';
 import { registerModels, type Models } from './models/index.js';
 
 export interface Database {
@@ -52,9 +53,10 @@ export async function connectDatabase(
   };
 }
 
-/** Creates every index the models declare. Idempotent; run at start-up. */
+/** Creates every index the models declare, and the lock documents. Idempotent; run at start-up. */
 export async function ensureIndexes(db: Database): Promise<void> {
   for (const model of Object.values(db.models)) {
     await model.createIndexes();
   }
+  await ensureLocks(db);
 }

@@ -17,12 +17,13 @@ export {
 } from './embedded/engines.js';
 export { EmbeddedDatabaseError } from './embedded/errors.js';
 export { connectDatabase, ensureIndexes, type Database } from './connection.js';
+export { takeLock, type LockName } from './locks.js';
 export { registerModels, type Models } from './models/index.js';
 export type { UserDoc } from './models/user.js';
 export type { SessionDoc } from './models/session.js';
 export type { SiteDoc } from './models/site.js';
 export type { SecretKeyDoc } from './models/secret-key.js';
-export type { EventDoc } from './models/event.js';
+export { LABEL_VALUES, type EventDoc } from './models/event.js';
 export {
   addToIncrements,
   emptyIncrements,
@@ -40,6 +41,10 @@ export {
 export {
   countRollupEvents,
   deleteSiteRollups,
+  lastBeaconHour,
+  sumCounters,
+  ATTESTATION_OUTCOMES,
+  type CounterTotals,
   hasRollups,
   readBuckets,
   readTopPaths,

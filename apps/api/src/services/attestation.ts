@@ -1,4 +1,4 @@
-import type { Database } from '@tagward/db';
+import { LABEL_VALUES, sumCounters, type Database } from '@tagward/db';
 import type { Types } from 'mongoose';
 import { resolveRange, type RangePreset, type StatsRange, type Verdict } from './stats.js';
 
@@ -6,10 +6,11 @@ import { resolveRange, type RangePreset, type StatsRange, type Verdict } from '.
  * The attestation experiment (docs/attestation.md): a share of a site's page views, the cohort,
  * carries a Privacy Pass token. This compares the cohort with the rest of the traffic.
  *
- * Counts, verdicts and score histograms come from the rollups (`cohort*` fields count the
- * cohort; the rest is total minus cohort). Attestation outcomes and admin labels exist only on
- * events, so they come from a capped sample of events, summed here: FerretDB 1.x computes only
- * the first `$sum` of a `$group`, and refuses `$elemMatch`.
+ * Counts, verdicts, score histograms and attestation outcomes come from the rollups (`cohort*`
+ * fields count the cohort; the rest is total minus cohort), summed by the database. Admin labels
+ * exist only on events (an admin sets them after the fact), so precision and recall come from
+ * the labelled events of the range, counted by a `$group` over the sparse index that holds the
+ * labelled events only.
  */
 
 /**
@@ -26,9 +27,6 @@ export const POW_TOKENS_PER_CHALLENGE = 5;
  * measured by `npm run bench:pow -w @tagward/attest` (docs/attestation.md, "Sizing").
  */
 export const ATTACKER_SHA256_PER_SECOND = 685_300;
-/** Events read for attestation outcomes and for labels, at most (newest first). */
-export const EVENT_SAMPLE_LIMIT = 5000;
-
 export const ATTESTATION_STATUSES = ['valid', 'invalid', 'double_spent', 'wrong_origin', 'expired_key', 'absent'] as const;
 export type AttestationStatusName = (typeof ATTESTATION_STATUSES)[number];
 
@@ -74,7 +72,7 @@ export interface CohortsDto {
   cohortPct: number;
   cohort: CohortGroupDto;
   rest: CohortGroupDto;
-  /** Attestation outcomes of the cohort's newest events in the range (a capped sample). */
+  /** Attestation outcomes of the cohort's events in the range (all of them, from the rollups). */
   outcomes: {
     counts: Record<AttestationStatusName, number>;
     /** Events counted (at most `limit`). */
@@ -96,14 +94,16 @@ interface CohortCounters {
   cohortScoreHist?: Partial<Record<string, number>>;
 }
 
-/** The projected event fields, as stored (raw signals and labels are free-form documents). */
-interface OutcomeRow {
-  signals?: { attestation?: { status?: unknown } };
-}
-interface LabelRow {
-  attestationCohort?: boolean;
+/** Events with one verdict and one label (`n` of them; 1 when absent). */
+export interface LabelledCount {
   verdict: string;
-  label?: { value?: unknown } | null;
+  label: 'fraud' | 'legit';
+  n?: number;
+}
+
+interface LabelCount {
+  _id: { cohort: boolean; verdict: string; label: string };
+  n: number;
 }
 
 const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
@@ -131,30 +131,23 @@ export function attackerCost(
  * Precision and recall of the live verdicts: label fraud is the positive class, a verdict of
  * fraud or suspect a positive prediction (both are quarantined or flagged for review).
  */
-export function confusion(rows: ReadonlyArray<{ verdict: string; label: 'fraud' | 'legit' }>): ConfusionDto | null {
-  if (rows.length === 0) return null;
+export function confusion(rows: ReadonlyArray<LabelledCount>): ConfusionDto | null {
   const c = { tp: 0, fp: 0, fn: 0, tn: 0 };
+  let labelled = 0;
   for (const row of rows) {
+    const n = row.n ?? 1;
     const predicted = row.verdict === 'fraud' || row.verdict === 'suspect';
-    if (row.label === 'fraud') c[predicted ? 'tp' : 'fn'] += 1;
-    else c[predicted ? 'fp' : 'tn'] += 1;
+    if (row.label === 'fraud') c[predicted ? 'tp' : 'fn'] += n;
+    else c[predicted ? 'fp' : 'tn'] += n;
+    labelled += n;
   }
+  if (labelled === 0) return null;
   return {
     ...c,
-    labelled: rows.length,
+    labelled,
     precision: c.tp + c.fp > 0 ? c.tp / (c.tp + c.fp) : null,
     recall: c.tp + c.fn > 0 ? c.tp / (c.tp + c.fn) : null,
   };
-}
-
-async function readRollups(db: Database, siteId: Types.ObjectId, range: StatsRange): Promise<CohortCounters[]> {
-  const projection = { _id: 0, total: 1, verdicts: 1, scoreHist: 1, cohort: 1, cohortVerdicts: 1, cohortScoreHist: 1 };
-  if (range.granularity === 'day') {
-    const days = await db.models.DailyRollup.find({ siteId, day: { $gte: range.from, $lt: range.to } }, projection).lean();
-    // No daily documents: fall back to the hourly ones (same sums), as stats.overview does.
-    if (days.length > 0) return days as CohortCounters[];
-  }
-  return (await db.models.HourlyRollup.find({ siteId, hour: { $gte: range.from, $lt: range.to } }, projection).lean()) as CohortCounters[];
 }
 
 function group(events: number, verdicts: number[], hist: number[], labels: ConfusionDto | null): CohortGroupDto {
@@ -175,47 +168,28 @@ export async function getCohorts(
   const siteId = site._id;
   const inRange = { siteId, receivedAt: { $gte: range.from, $lt: range.to } };
 
-  const [rollups, outcomeRows, labelRows] = await Promise.all([
-    readRollups(db, siteId, range),
-    db.models.Event.find({ ...inRange, attestationCohort: true }, { _id: 0, 'signals.attestation.status': 1 })
-      .sort({ receivedAt: -1 })
-      .limit(EVENT_SAMPLE_LIMIT)
-      .lean() as Promise<OutcomeRow[]>,
-    db.models.Event.find({ ...inRange, label: { $ne: null } }, { _id: 0, attestationCohort: 1, verdict: 1, 'label.value': 1 })
-      .sort({ receivedAt: -1 })
-      .limit(EVENT_SAMPLE_LIMIT)
-      .lean() as Promise<LabelRow[]>,
+  const [totals, labelCounts] = await Promise.all([
+    sumCounters(db, siteId, range),
+    db.models.Event.aggregate<LabelCount>([
+      { $match: { 'label.value': { $in: LABEL_VALUES }, siteId, receivedAt: { $gte: range.from, $lt: range.to } } },
+      { $group: { _id: { cohort: '$attestationCohort', verdict: '$verdict', label: '$label.value' }, n: { $sum: 1 } } },
+    ]),
   ]);
 
-  const all = { events: 0, verdicts: [0, 0, 0], hist: new Array<number>(10).fill(0) };
-  const cohort = { events: 0, verdicts: [0, 0, 0], hist: new Array<number>(10).fill(0) };
-  for (const row of rollups) {
-    all.events += num(row.total);
-    cohort.events += num(row.cohort);
-    VERDICTS.forEach((v, i) => {
-      all.verdicts[i]! += num(row.verdicts?.[v]);
-      cohort.verdicts[i]! += num(row.cohortVerdicts?.[v]);
-    });
-    for (let b = 0; b < 10; b++) {
-      all.hist[b]! += num(row.scoreHist?.[`b${b}`]);
-      cohort.hist[b]! += num(row.cohortScoreHist?.[`b${b}`]);
-    }
-  }
+  const all = { events: totals.total, verdicts: VERDICTS.map((v) => totals.verdicts[v]), hist: totals.scoreHist };
+  const cohort = { events: totals.cohort, verdicts: VERDICTS.map((v) => totals.cohortVerdicts[v]), hist: totals.cohortScoreHist };
   const minus = (a: number[], b: number[]) => a.map((x, i) => Math.max(0, x - b[i]!));
 
-  const counts = Object.fromEntries(ATTESTATION_STATUSES.map((s) => [s, 0])) as Record<AttestationStatusName, number>;
-  for (const row of outcomeRows) {
-    const status = row.signals?.attestation?.status;
-    // An event without a recorded outcome (older beacon) had no token to check: absent.
-    const key = typeof status === 'string' && status in counts ? (status as AttestationStatusName) : 'absent';
-    counts[key] += 1;
-  }
+  const counts = Object.fromEntries(ATTESTATION_STATUSES.map((s) => [s, totals.cohortAttest[s] ?? 0])) as Record<AttestationStatusName, number>;
+  const outcomesCounted = Object.values(counts).reduce((a, b) => a + b, 0);
 
-  const labelled = { cohort: [] as Array<{ verdict: string; label: 'fraud' | 'legit' }>, rest: [] as Array<{ verdict: string; label: 'fraud' | 'legit' }> };
-  for (const row of labelRows) {
-    const value = row.label?.value;
+  const labelled = { cohort: [] as LabelledCount[], rest: [] as LabelledCount[] };
+  let labelledEvents = 0;
+  for (const row of labelCounts) {
+    const value = row._id.label;
     if (value !== 'fraud' && value !== 'legit') continue;
-    labelled[row.attestationCohort ? 'cohort' : 'rest'].push({ verdict: row.verdict, label: value });
+    labelled[row._id.cohort ? 'cohort' : 'rest'].push({ verdict: row._id.verdict, label: value, n: row.n });
+    labelledEvents += row.n;
   }
 
   return {
@@ -223,8 +197,9 @@ export async function getCohorts(
     cohortPct: site.attestationCohortPct ?? 0,
     cohort: group(cohort.events, cohort.verdicts, cohort.hist, confusion(labelled.cohort)),
     rest: group(Math.max(0, all.events - cohort.events), minus(all.verdicts, cohort.verdicts), minus(all.hist, cohort.hist), confusion(labelled.rest)),
-    outcomes: { counts, sampled: outcomeRows.length, limit: EVENT_SAMPLE_LIMIT, capped: outcomeRows.length >= EVENT_SAMPLE_LIMIT },
-    labelSample: { sampled: labelRows.length, limit: EVENT_SAMPLE_LIMIT, capped: labelRows.length >= EVENT_SAMPLE_LIMIT },
+    // Exact counts now (rollups and a $group); `capped` stays in the DTO for the dashboard.
+    outcomes: { counts, sampled: outcomesCounted, limit: outcomesCounted, capped: false },
+    labelSample: { sampled: labelledEvents, limit: labelledEvents, capped: false },
     attackerCost: attackerCost(),
   };
 }

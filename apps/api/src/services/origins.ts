@@ -18,19 +18,25 @@ export async function addAllowedOrigin(db: Database, site: SiteRow, actor: Actor
   const mode: OriginMode = site.mode === 'live' ? 'live' : 'test';
   const checked = normalizeOriginPattern(input, { mode });
   if (!checked.ok) throw badRequest(checked.message);
-  if (site.allowedOrigins.includes(checked.value)) return toSiteDto(site, actor);
-  if (site.allowedOrigins.length >= MAX_ALLOWED_ORIGINS) {
+  // One conditional update: the origin is new and the list has room, checked by the database
+  // (`allowedOrigins.<max-1>` missing means fewer than max entries), so owners adding origins at
+  // the same moment can neither store one twice nor go past the cap.
+  const added = await db.models.Site.updateOne(
+    { _id: site._id, allowedOrigins: { $ne: checked.value }, [`allowedOrigins.${MAX_ALLOWED_ORIGINS - 1}`]: { $exists: false } },
+    { $push: { allowedOrigins: checked.value } },
+  );
+  if (added.matchedCount === 0) {
+    const fresh = await reload(db, site, actor);
+    if (fresh.allowedOrigins.includes(checked.value)) return fresh;
     throw badRequest(`A site can list at most ${MAX_ALLOWED_ORIGINS} origins. Use a wildcard pattern for many subdomains.`);
   }
-  // $addToSet: two owners adding the same origin at once still store it once.
-  await db.models.Site.updateOne({ _id: site._id }, { $addToSet: { allowedOrigins: checked.value } });
   await audit(db, { actorId: actor.id, action: 'origin.add', target: String(site._id), after: checked.value, at: now });
   return reload(db, site, actor);
 }
 
 export async function removeAllowedOrigin(db: Database, site: SiteRow, actor: Actor, origin: string, now: Date): Promise<SiteDto> {
-  if (!site.allowedOrigins.includes(origin)) throw notFound('This origin is not on the list.');
-  await db.models.Site.updateOne({ _id: site._id }, { $pull: { allowedOrigins: origin } });
+  const removed = await db.models.Site.updateOne({ _id: site._id, allowedOrigins: origin }, { $pull: { allowedOrigins: origin } });
+  if (removed.matchedCount === 0) throw notFound('This origin is not on the list.');
   await audit(db, { actorId: actor.id, action: 'origin.remove', target: String(site._id), before: origin, at: now });
   return reload(db, site, actor);
 }

@@ -1,6 +1,6 @@
-import type { Database, SiteDoc } from '@tagward/db';
+import { deleteSiteRollups, type Database, type SiteDoc } from '@tagward/db';
 import { generatePublishableKey } from '@tagward/keys';
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { MemberDto, NewSecretKeyDto, SiteDto, SiteSummaryDto } from '../dto.js';
 import { siteRoleOf, type Actor, type SiteRole } from '../permissions.js';
 import { audit } from './audit.js';
@@ -9,7 +9,7 @@ import { createSecretKey } from './keys.js';
 
 export type SiteRow = SiteDoc & { _id: Types.ObjectId; createdAt?: Date; updatedAt?: Date };
 
-/** One site by id: a lookup by `_id`, the one filter FerretDB 1.x answers without a scan. */
+/** One site by id. */
 export async function loadSite(db: Database, siteId: string): Promise<SiteRow | null> {
   return (await db.models.Site.findById(siteId).lean()) as SiteRow | null;
 }
@@ -110,21 +110,40 @@ export async function updateSiteSettings(
 /**
  * Deletes a site and everything recorded for it. The caller must type the site's name: the
  * server checks it too, so a stray click or a replayed request cannot delete a site.
+ *
+ * One transaction removes the site, its keys and its rules override, writes the audit entry and
+ * queues the purge of its data; the events and rollups (possibly millions of documents, too many
+ * for one transaction) are then deleted by `purgeSiteData`, which a restart resumes if this
+ * process dies half-way. Keys go in the transaction, so once it commits no page token or verify
+ * call for the site works, whatever happens next.
  */
 export async function deleteSite(db: Database, site: SiteRow, actor: Actor, confirmName: string, now: Date): Promise<void> {
   if (confirmName !== site.name) throw badRequest('Type the site name exactly to confirm the deletion.');
   const siteId = site._id;
-  // Keys first: once they are gone no page token for this site verifies, whatever happens next.
-  await db.models.SecretKey.deleteMany({ siteId });
-  await db.models.Site.deleteOne({ _id: siteId });
-  await Promise.all([
-    db.models.Event.deleteMany({ siteId }),
-    db.models.HourlyRollup.deleteMany({ siteId }),
-    db.models.PathRollup.deleteMany({ siteId }),
-    db.models.DailyRollup.deleteMany({ siteId }),
-    db.models.DailyPathRollup.deleteMany({ siteId }),
-  ]);
-  await audit(db, { actorId: actor.id, action: 'site.delete', target: String(siteId), before: { name: site.name }, at: now });
+  const deleted = await db.transaction(async (session) => {
+    const removed = await db.models.Site.deleteOne({ _id: siteId }, { session });
+    if (removed.deletedCount === 0) return false;
+    await db.models.SecretKey.deleteMany({ siteId }, { session });
+    await db.models.RulesVersion.deleteMany({ scope: String(siteId) }, { session });
+    await db.models.SitePurge.create([{ _id: siteId, requestedAt: now }], { session });
+    await audit(db, { actorId: actor.id, action: 'site.delete', target: String(siteId), before: { name: site.name }, at: now }, session);
+    return true;
+  });
+  if (!deleted) throw notFound('Site not found.');
+  await purgeSiteData(db, siteId);
+}
+
+/** Deletes a deleted site's events and rollups, then its purge marker. Idempotent. */
+export async function purgeSiteData(db: Database, siteId: Types.ObjectId): Promise<void> {
+  await Promise.all([db.models.Event.deleteMany({ siteId }), deleteSiteRollups(db, siteId)]);
+  await db.models.SitePurge.deleteOne({ _id: siteId });
+}
+
+/** Finishes purges a stopped process left half-done (run at start-up). */
+export async function resumeSitePurges(db: Database): Promise<number> {
+  const pending = await db.models.SitePurge.find({}, { _id: 1 }).lean();
+  for (const purge of pending) await purgeSiteData(db, purge._id);
+  return pending.length;
 }
 
 export async function listMembers(db: Database, site: SiteRow, actor: Actor): Promise<MemberDto[]> {
@@ -141,23 +160,6 @@ export async function listMembers(db: Database, site: SiteRow, actor: Actor): Pr
     .sort((a, b) => (a.role === b.role ? a.email.localeCompare(b.email) : a.role === 'owner' ? -1 : 1));
 }
 
-/**
- * Membership changes are compare-and-set on `updatedAt`: FerretDB 1.x mis-evaluates `$ne` on
- * a field inside an array of documents, so "push unless already a member" cannot be one
- * filter. Reading, deciding and writing only if nothing changed in between is safe on both.
- */
-async function replaceMembers(
-  db: Database,
-  site: SiteRow,
-  next: Array<{ userId: unknown; role: string }>,
-): Promise<void> {
-  const result = await db.models.Site.updateOne(
-    { _id: site._id, updatedAt: site.updatedAt },
-    { $set: { members: next } },
-  );
-  if (result.matchedCount === 0) throw conflict('The site changed meanwhile. Reload and try again.');
-}
-
 export async function addMember(
   db: Database,
   site: SiteRow,
@@ -167,10 +169,12 @@ export async function addMember(
 ): Promise<MemberDto[]> {
   const user = await db.models.User.findOne({ email: input.email.trim().toLowerCase() }, { email: 1 }).lean();
   if (!user) throw notFound('No Tagward account uses this email. Ask them to sign up first.');
-  if (site.members.some((m) => String(m.userId) === String(user._id))) {
-    throw conflict('This person is already a member of the site.');
-  }
-  await replaceMembers(db, site, [...site.members, { userId: user._id, role: input.role }]);
+  // One conditional update: two owners adding the same person at once add them once.
+  const added = await db.models.Site.updateOne(
+    { _id: site._id, 'members.userId': { $ne: user._id } },
+    { $push: { members: { userId: user._id, role: input.role } } },
+  );
+  if (added.matchedCount === 0) throw conflict('This person is already a member of the site.');
   await audit(db, { actorId: actor.id, action: 'member.add', target: String(site._id), after: { userId: String(user._id), role: input.role }, at: now });
   const fresh = await loadSite(db, String(site._id));
   return fresh ? listMembers(db, fresh, actor) : [];
@@ -178,12 +182,19 @@ export async function addMember(
 
 export async function removeMember(db: Database, site: SiteRow, actor: Actor, userId: string, now: Date): Promise<MemberDto[]> {
   const member = site.members.find((m) => String(m.userId) === userId);
-  if (!member) throw notFound('This person is not a member of the site.');
-  const next = site.members.filter((m) => String(m.userId) !== userId);
-  if (!next.some((m) => m.role === 'owner')) {
+  if (!member || !Types.ObjectId.isValid(userId)) throw notFound('This person is not a member of the site.');
+  const memberId = new Types.ObjectId(userId);
+  // The filter re-checks, in the same atomic update, that another owner stays: two owners
+  // removing each other at once cannot leave the site without one.
+  const removed = await db.models.Site.updateOne(
+    { _id: site._id, 'members.userId': memberId, members: { $elemMatch: { userId: { $ne: memberId }, role: 'owner' } } },
+    { $pull: { members: { userId: memberId } } },
+  );
+  if (removed.matchedCount === 0) {
+    const fresh = await loadSite(db, String(site._id));
+    if (!fresh?.members.some((m) => String(m.userId) === userId)) throw notFound('This person is not a member of the site.');
     throw badRequest('A site needs at least one owner. Add another owner first, or delete the site.');
   }
-  await replaceMembers(db, site, next);
   await audit(db, { actorId: actor.id, action: 'member.remove', target: String(site._id), before: { userId, role: member.role }, at: now });
   const fresh = await loadSite(db, String(site._id));
   return fresh ? listMembers(db, fresh, actor) : [];

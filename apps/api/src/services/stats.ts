@@ -1,4 +1,4 @@
-import type { Database } from '@tagward/db';
+import { DAY_MS, HOUR_MS, hasRollups, lastBeaconHour, readBuckets, readTopPaths, sumCounters, type Database } from '@tagward/db';
 import type { Types } from 'mongoose';
 import { describeCheck } from './check-labels.js';
 import { describeReason } from './explain.js';
@@ -9,8 +9,7 @@ import { describeReason } from './explain.js';
  * daily documents plus the day's top paths, whatever the traffic was.
  */
 
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 24 * HOUR_MS;
+export { DAY_MS, HOUR_MS };
 /** Custom ranges up to this long are drawn per hour; longer ones per day. */
 export const MAX_HOURLY_SPAN_MS = 8 * DAY_MS;
 export const MAX_RANGE_MS = 400 * DAY_MS;
@@ -51,6 +50,8 @@ export interface OverviewDto {
   everReceived: boolean;
 }
 
+const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+
 function floorTo(ms: number, unit: number): number {
   return Math.floor(ms / unit) * unit;
 }
@@ -85,69 +86,6 @@ export function resolveRange(now: Date, preset: RangePreset, custom?: { from: Da
   }
 }
 
-interface RollupCounters {
-  total?: number;
-  verdicts?: Partial<Record<string, number>>;
-  scoreHist?: Partial<Record<string, number>>;
-  reasons?: Partial<Record<string, number>>;
-  checks?: Partial<Record<string, { pass?: number; fail?: number }>>;
-  tokens?: number;
-  cohort?: number;
-}
-
-interface BucketRow extends RollupCounters {
-  start: Date;
-}
-
-interface PathTotals {
-  path: string;
-  total: number;
-  trusted: number;
-  suspect: number;
-  fraud: number;
-}
-
-const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
-
-/** Reads the bucket documents of a range: daily ones for day ranges, hourly ones otherwise. */
-async function readBuckets(db: Database, siteId: Types.ObjectId, range: StatsRange): Promise<BucketRow[]> {
-  const hours = async () =>
-    (await db.models.HourlyRollup.find({ siteId, hour: { $gte: range.from, $lt: range.to } }, { _id: 0, siteId: 0 }).lean()).map(
-      (row) => ({ ...(row as RollupCounters), start: row.hour }),
-    );
-  if (range.granularity === 'hour') return hours();
-  const days = await db.models.DailyRollup.find({ siteId, day: { $gte: range.from, $lt: range.to } }, { _id: 0, siteId: 0 }).lean();
-  if (days.length > 0) return days.map((row) => ({ ...(row as RollupCounters), start: row.day }));
-  // No daily documents: a beacon that writes hourly rollups only. The hourly ones give the same
-  // numbers, at 24 times the documents.
-  return (await hours()).map((row) => ({ ...row, start: new Date(floorTo(row.start.getTime(), DAY_MS)) }));
-}
-
-async function readTopPaths(db: Database, siteId: Types.ObjectId, range: StatsRange): Promise<PathTotals[]> {
-  // Summed here rather than with $group: FerretDB 1.24 computes only the first of several
-  // field-path $sum accumulators of a $group (the others come back 0), and sorting needs the
-  // suspect toggle anyway, which FerretDB cannot compute without $add.
-  const projection = { _id: 0, path: 1, total: 1, verdicts: 1 };
-  type Row = { path: string; total?: number; verdicts?: Partial<Record<string, number>> };
-  let rows: Row[] =
-    range.granularity === 'day'
-      ? ((await db.models.DailyPathRollup.find({ siteId, day: { $gte: range.from, $lt: range.to } }, projection).lean()) as Row[])
-      : [];
-  if (rows.length === 0) {
-    rows = (await db.models.PathRollup.find({ siteId, hour: { $gte: range.from, $lt: range.to } }, projection).lean()) as Row[];
-  }
-  const byPath = new Map<string, PathTotals>();
-  for (const row of rows) {
-    const acc = byPath.get(row.path) ?? { path: row.path, total: 0, trusted: 0, suspect: 0, fraud: 0 };
-    acc.total += num(row.total);
-    acc.trusted += num(row.verdicts?.trusted);
-    acc.suspect += num(row.verdicts?.suspect);
-    acc.fraud += num(row.verdicts?.fraud);
-    byPath.set(row.path, acc);
-  }
-  return [...byPath.values()];
-}
-
 export async function getOverview(
   db: Database,
   siteId: Types.ObjectId,
@@ -166,7 +104,7 @@ export async function getOverview(
   const checks = new Map<string, { pass: number; fail: number }>();
 
   for (const row of buckets) {
-    const v = row.verdicts ?? {};
+    const v = row.verdicts;
     const point = series.get(floorTo(row.start.getTime(), step));
     if (point) {
       point.trusted += num(v.trusted);
@@ -206,7 +144,7 @@ export async function getOverview(
       .map(([code, count]) => ({ code, title: describeReason(code).title, count }))
       .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
     empty,
-    everReceived: empty ? (await db.models.HourlyRollup.findOne({ siteId }, { _id: 1 }).lean()) !== null : true,
+    everReceived: empty ? await hasRollups(db, siteId) : true,
   };
 }
 
@@ -227,16 +165,13 @@ export async function getTopPages(
   options: { now: Date; preset: RangePreset; custom?: { from: Date; to: Date }; includeSuspect: boolean },
 ): Promise<TopPagesDto> {
   const range = resolveRange(options.now, options.preset, options.custom);
-  const countedOf = (p: PathTotals) => p.trusted + (options.includeSuspect ? p.suspect : 0);
-  const paths = await readTopPaths(db, siteId, range);
+  const paths = await readTopPaths(db, siteId, range, { includeSuspect: options.includeSuspect, limit: TOP_PAGES });
   return {
     range: { from: range.from.toISOString(), to: range.to.toISOString() },
     includeSuspect: options.includeSuspect,
     pages: paths
-      .map((p) => ({ path: p.path, counted: countedOf(p), trusted: p.trusted, suspect: p.suspect, fraud: p.fraud }))
-      .filter((p) => p.counted + p.fraud + (options.includeSuspect ? 0 : p.suspect) > 0)
-      .sort((a, b) => b.counted - a.counted || b.fraud - a.fraud || a.path.localeCompare(b.path))
-      .slice(0, TOP_PAGES),
+      .filter((p) => p.total > 0)
+      .map((p) => ({ path: p.path, counted: p.counted, trusted: p.trusted, suspect: p.suspect, fraud: p.fraud })),
   };
 }
 
@@ -260,30 +195,17 @@ export async function getIntegrationStatus(
   now: Date,
 ): Promise<IntegrationStatusDto> {
   const to = floorTo(now.getTime(), HOUR_MS) + HOUR_MS;
-  const rows = (await db.models.HourlyRollup.find(
-    { siteId: site._id, hour: { $gte: new Date(to - 30 * DAY_MS), $lt: new Date(to) } },
-    { hour: 1, total: 1, tokens: 1, cohort: 1, verdicts: 1 },
-  ).lean()) as Array<RollupCounters & { hour: Date }>;
-  const status: IntegrationStatusDto = {
-    beacons24h: 0,
-    tokens24h: 0,
-    cohort24h: 0,
-    verdicts24h: { trusted: 0, suspect: 0, fraud: 0 },
-    lastBeaconHour: null,
+  const [day, last] = await Promise.all([
+    sumCounters(db, site._id, { from: new Date(to - DAY_MS), to: new Date(to), granularity: 'hour' }),
+    lastBeaconHour(db, site._id, new Date(to - 30 * DAY_MS), new Date(to)),
+  ]);
+  return {
+    beacons24h: day.total,
+    tokens24h: day.tokens,
+    cohort24h: day.cohort,
+    verdicts24h: day.verdicts,
+    lastBeaconHour: last ? last.toISOString() : null,
     pageTokenRequired: Boolean(site.pageTokenRequired),
     attestationCohortPct: site.attestationCohortPct ?? 0,
   };
-  let last = -Infinity;
-  for (const row of rows) {
-    if (num(row.total) > 0) last = Math.max(last, row.hour.getTime());
-    if (row.hour.getTime() < to - DAY_MS) continue;
-    status.beacons24h += num(row.total);
-    status.tokens24h += num(row.tokens);
-    status.cohort24h += num(row.cohort);
-    status.verdicts24h.trusted += num(row.verdicts?.trusted);
-    status.verdicts24h.suspect += num(row.verdicts?.suspect);
-    status.verdicts24h.fraud += num(row.verdicts?.fraud);
-  }
-  status.lastBeaconHour = Number.isFinite(last) ? new Date(last).toISOString() : null;
-  return status;
 }

@@ -71,6 +71,15 @@ async function initiateReplicaSet(port: number): Promise<boolean> {
   return done === true;
 }
 
+/**
+ * Expired sessions, nonces, salts and limiter slots are deleted by TTL indexes, which the server
+ * checks once a minute by default. The development server checks every few seconds, so what
+ * expires in a test or on the demo is gone soon after (the change applies after the first minute).
+ */
+async function shortenTtlInterval(uri: string): Promise<void> {
+  await withClient(uri, 1000, (client) => client.db('admin').command({ setParameter: 1, ttlMonitorSleepSecs: 2 }));
+}
+
 function spawnEngine(engine: Engine, dataDir: string, storageDir: string, port: number, logPath: string): number {
   const configFile = path.join(dataDir, 'secantusd.toml');
   if (!fs.existsSync(configFile)) {
@@ -109,7 +118,10 @@ export async function startServer(options: StartOptions): Promise<ServerState> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let initiated = false;
   while (Date.now() < deadline && isAlive(pid)) {
-    if (await isWritable(uri, 500)) return { pid, port, kind: engine.kind, uri };
+    if (await isWritable(uri, 500)) {
+      await shortenTtlInterval(uri);
+      return { pid, port, kind: engine.kind, uri };
+    }
     if (engine.kind === 'mongod' && !initiated) {
       initiated = await initiateReplicaSet(port);
     }

@@ -2,8 +2,8 @@ import mongoose from 'mongoose';
 
 /**
  * One stored beacon. Raw signals are kept (not only the score) so moderation can re-score history.
- * Check results and reasons are arrays of documents, never maps keyed by user text: FerretDB and
- * MongoDB both refuse keys with `.` or a leading `$`.
+ * Check results and reasons are arrays of documents, never maps keyed by user text: MongoDB
+ * refuses keys with `.` or a leading `$`.
  */
 const schema = new mongoose.Schema(
   {
@@ -31,14 +31,31 @@ const schema = new mongoose.Schema(
     visitorHash: { type: String, required: true },
     shadow: { type: mongoose.Schema.Types.Mixed, default: null },
     attestationCohort: { type: Boolean, default: false },
+    /** An admin's label: `{ value: 'fraud' | 'legit', by, at }`, or null. */
     label: { type: mongoose.Schema.Types.Mixed, default: null },
   },
   { versionKey: false, minimize: false },
 );
+/*
+ * One index per query shape (test/indexes.test.ts explains each shape and fails on a scan).
+ * Listings sort on (receivedAt, _id) for keyset pagination, so `_id` ends each listing index.
+ */
+// Idempotent beacons, and the verify API's lookup of one beacon.
 schema.index({ siteId: 1, eventId: 1 }, { unique: true });
-schema.index({ siteId: 1, receivedAt: -1 });
-schema.index({ siteId: 1, verdict: 1, receivedAt: -1 });
-schema.index({ receivedAt: -1 });
+// The events explorer, per-site windows (backtests, attestation, exports), site deletion.
+schema.index({ siteId: 1, receivedAt: -1, _id: -1 });
+// The explorer filtered by verdict, or by a reason code (multikey).
+schema.index({ siteId: 1, verdict: 1, receivedAt: -1, _id: -1 });
+schema.index({ siteId: 1, 'reasons.code': 1, receivedAt: -1, _id: -1 });
+// Across sites: the admin review queue and backtests of every site.
+schema.index({ receivedAt: -1, _id: -1 });
+// Sparse: only labelled events (label.value) and events scored in shadow mode (shadow.version)
+// are in them, so the moderation views read a few documents instead of every event.
+schema.index({ 'label.value': 1 }, { sparse: true });
+schema.index({ 'shadow.version': 1, receivedAt: -1 }, { sparse: true });
+
+/** The label values; queries on labelled events name them, so the sparse index serves them. */
+export const LABEL_VALUES = ['fraud', 'legit'] as const;
 
 export type EventDoc = mongoose.InferSchemaType<typeof schema>;
 export const eventModel = (conn: mongoose.Connection) => conn.model('Event', schema, 'events');

@@ -11,6 +11,7 @@ import { rulesVersionModel } from './rules-version.js';
 import { auditLogModel } from './audit-log.js';
 import { saltModel } from './salt.js';
 import { backtestJobModel } from './backtest-job.js';
+import { sitePurgeModel } from './site-purge.js';
 
 export function registerModels(conn: mongoose.Connection) {
   return {
@@ -29,6 +30,7 @@ export function registerModels(conn: mongoose.Connection) {
     AuditLog: auditLogModel(conn),
     Salt: saltModel(conn),
     BacktestJob: backtestJobModel(conn),
+    SitePurge: sitePurgeModel(conn),
   };
 }
 

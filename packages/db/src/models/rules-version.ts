@@ -15,6 +15,8 @@ const schema = new mongoose.Schema(
   { timestamps: true, minimize: false },
 );
 schema.index({ scope: 1, version: 1 }, { unique: true });
+// At most one published version and one draft per scope: every change runs in a transaction
+// under the rules lock (api services/moderation/rules/lifecycle.ts).
 schema.index({ scope: 1, status: 1 });
 
 export const rulesVersionModel = (conn: mongoose.Connection) =>

@@ -136,6 +136,65 @@ export async function readTopPaths(
   }));
 }
 
+/** The fixed-key counters summed over a range (the maps of reasons and checks are not). */
+export interface CounterTotals {
+  total: number;
+  tokens: number;
+  cohort: number;
+  verdicts: Record<'trusted' | 'suspect' | 'fraud', number>;
+  cohortVerdicts: Record<'trusted' | 'suspect' | 'fraud', number>;
+  /** Ten buckets, b0 … b9. */
+  scoreHist: number[];
+  cohortScoreHist: number[];
+  cohortAttest: Record<string, number>;
+}
+
+const VERDICTS = ['trusted', 'suspect', 'fraud'] as const;
+const BUCKETS = Array.from({ length: 10 }, (_, b) => `b${b}`);
+/** Every attestation outcome the cohort counters may hold (see increments.ts). */
+export const ATTESTATION_OUTCOMES = ['valid', 'invalid', 'double_spent', 'wrong_origin', 'expired_key', 'absent'] as const;
+
+/**
+ * Sums the counters of a site's buckets in a range, in the database: one `$group` over the
+ * bucket documents (at most 30 daily or 192 hourly ones), whatever the traffic was.
+ */
+export async function sumCounters(db: Database, siteId: Types.ObjectId, range: RollupRange): Promise<CounterTotals> {
+  const field = range.granularity === 'day' ? 'day' : 'hour';
+  const sum = (path: string) => ({ $sum: { $ifNull: [`$${path}`, 0] } });
+  const group: Record<string, unknown> = { _id: null, total: sum('total'), tokens: sum('tokens'), cohort: sum('cohort') };
+  for (const v of VERDICTS) {
+    group[`v_${v}`] = sum(`verdicts.${v}`);
+    group[`cv_${v}`] = sum(`cohortVerdicts.${v}`);
+  }
+  for (const b of BUCKETS) {
+    group[`h_${b}`] = sum(`scoreHist.${b}`);
+    group[`ch_${b}`] = sum(`cohortScoreHist.${b}`);
+  }
+  for (const a of ATTESTATION_OUTCOMES) group[`a_${a}`] = sum(`cohortAttest.${a}`);
+  const collection = collectionOf(db, range.granularity === 'day' ? 'daily' : 'hourly');
+  const [row = {}] = await collection.aggregate([{ $match: { siteId, [field]: { $gte: range.from, $lt: range.to } } }, { $group: group }]).toArray();
+  const pick = <K extends string>(keys: readonly K[], prefix: string) => Object.fromEntries(keys.map((k) => [k, num(row[`${prefix}${k}`])])) as Record<K, number>;
+  return {
+    total: num(row.total),
+    tokens: num(row.tokens),
+    cohort: num(row.cohort),
+    verdicts: pick(VERDICTS, 'v_'),
+    cohortVerdicts: pick(VERDICTS, 'cv_'),
+    scoreHist: BUCKETS.map((b) => num(row[`h_${b}`])),
+    cohortScoreHist: BUCKETS.map((b) => num(row[`ch_${b}`])),
+    cohortAttest: pick(ATTESTATION_OUTCOMES, 'a_'),
+  };
+}
+
+/** Start of the site's latest hour with a beacon before `before` and not older than `since`. */
+export async function lastBeaconHour(db: Database, siteId: Types.ObjectId, since: Date, before: Date): Promise<Date | null> {
+  const row = await collectionOf(db, 'hourly').findOne(
+    { siteId, hour: { $gte: since, $lt: before }, total: { $gt: 0 } },
+    { projection: { _id: 0, hour: 1 }, sort: { hour: -1 } },
+  );
+  return row ? (row.hour as Date) : null;
+}
+
 /** Events counted in the hourly rollups of whole hours overlapping [from, to), all sites or one. */
 export async function countRollupEvents(db: Database, window: { from: Date; to: Date; siteId?: Types.ObjectId }): Promise<number> {
   const match: Record<string, unknown> = {

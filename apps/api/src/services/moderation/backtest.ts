@@ -1,4 +1,4 @@
-import type { Database } from '@tagward/db';
+import { countRollupEvents, takeLock, type Database } from '@tagward/db';
 import { applyOverride, rescore, type BacktestSummary, type Rules, type StoredEvent } from '@tagward/trust';
 import { Types } from 'mongoose';
 import { audit } from '../audit.js';
@@ -72,11 +72,13 @@ export async function stopAllBacktests(): Promise<void> {
 }
 
 async function reapStaleJobs(db: Database, now: Date): Promise<void> {
-  const stale = await db.models.BacktestJob.find({ status: 'running', heartbeatAt: { $lt: new Date(now.getTime() - STALE_AFTER_MS) } }, { _id: 1 }).lean();
+  const staleFilter = { status: 'running' as const, heartbeatAt: { $lt: new Date(now.getTime() - STALE_AFTER_MS) } };
+  const stale = await db.models.BacktestJob.find(staleFilter, { _id: 1 }).lean();
   const orphans = stale.filter((job) => !running.has(String(job._id))).map((job) => job._id);
   if (orphans.length === 0) return;
+  // The filter is checked again by the update: a job that beat in between is left alone.
   await db.models.BacktestJob.updateMany(
-    { _id: { $in: orphans }, status: 'running' },
+    { _id: { $in: orphans }, ...staleFilter },
     { $set: { status: 'failed', error: 'Interrupted: the API process running it stopped.', finishedAt: now } },
   );
 }
@@ -94,21 +96,19 @@ export async function startBacktest(
   }
   if (window.siteId && !(await db.models.Site.exists({ _id: window.siteId }))) throw notFound('Site not found.');
   await reapStaleJobs(db, now);
-  // One at a time: two full scans would share the same two cores and the same database.
-  const busy = await db.models.BacktestJob.findOne({ status: 'running' }, { startedAt: 1 }).lean();
-  if (busy) throw conflict('A backtest is already running. Wait for it or cancel it.');
-
   const snapshot = await draftSnapshot(db);
-  const job = await db.models.BacktestJob.create({
-    status: 'running',
-    from: window.from,
-    to: window.to,
-    rules: { snapshot, siteId: window.siteId ?? null },
-    createdBy: new Types.ObjectId(actor.id),
-    total: 0,
-    processed: 0,
-    startedAt: now,
-    heartbeatAt: now,
+  // One at a time (two full scans would share the same two cores and the same database): the
+  // check and the insert run under the backtest lock, so two starts at once cannot both pass it.
+  const job = await db.transaction(async (session) => {
+    await takeLock(db, 'backtest', session);
+    if (await db.models.BacktestJob.exists({ status: 'running' }).session(session)) {
+      throw conflict('A backtest is already running. Wait for it or cancel it.');
+    }
+    const [created] = await db.models.BacktestJob.create(
+      [{ status: 'running', from: window.from, to: window.to, rules: { snapshot, siteId: window.siteId ?? null }, createdBy: new Types.ObjectId(actor.id), total: 0, processed: 0, startedAt: now, heartbeatAt: now }],
+      { session },
+    );
+    return created!;
   });
   const jobId = String(job._id);
   await audit(db, {
@@ -206,17 +206,11 @@ export function scoreBatch(rows: ReadonlyArray<EventRow>, rulesFor: (siteId: str
 }
 
 /**
- * How many events the window holds, from the hourly rollups (whole hours overlapping it). Not
- * `countDocuments`: on FerretDB 1.x that is one more full scan of the events, which would add a
- * third to the job's time just to draw a progress bar.
+ * How many events the window holds, from the hourly rollups (whole hours overlapping it): an
+ * estimate for the progress bar that costs a few hundred small documents, not a count of events.
  */
 export async function estimateEvents(db: Database, window: BacktestWindow): Promise<number> {
-  const match: Record<string, unknown> = {
-    hour: { $gte: new Date(Math.floor(window.from.getTime() / 3_600_000) * 3_600_000), $lt: window.to },
-  };
-  if (window.siteId) match.siteId = new Types.ObjectId(window.siteId);
-  const [sum] = await db.models.HourlyRollup.aggregate<{ n: number }>([{ $match: match }, { $group: { _id: null, n: { $sum: '$total' } } }]);
-  return sum?.n ?? 0;
+  return countRollupEvents(db, { from: window.from, to: window.to, siteId: window.siteId ? new Types.ObjectId(window.siteId) : undefined });
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -242,9 +236,10 @@ async function runJob(
   }, HEARTBEAT_MS);
   heartbeat.unref();
   let cursor: ReturnType<typeof db.models.Event.collection.find> | null = null;
+  const runningJob = { _id: jobId, status: 'running' as const };
   try {
     const total = await estimateEvents(db, window);
-    await Jobs.updateOne({ _id: jobId }, { $set: { total, heartbeatAt: new Date() } });
+    await Jobs.updateOne(runningJob, { $set: { total, heartbeatAt: new Date() } });
     // The driver's cursor, read a whole batch at a time: plain objects (as `.lean()` gives) and
     // only the fields scoring needs, so a batch costs one getMore and no per-document promise.
     cursor = db.models.Event.collection.find(filter, {
@@ -263,9 +258,13 @@ async function runJob(
       if (Date.now() - lastWrite >= progressEveryMs) {
         lastWrite = Date.now();
         const partial = acc.result();
-        await Jobs.updateOne({ _id: jobId }, { $set: { processed: acc.processed, heartbeatAt: new Date(), result: { ...partial, sample: [] } } });
-        // A cancel from another API process arrives through the database.
-        const state = await Jobs.findById(jobId, { cancelRequested: 1 }).lean();
+        // Progress and the cancel check are one round trip: the update only touches its own
+        // fields (a cancel from another API process is never overwritten) and returns the flag.
+        const state = await Jobs.findOneAndUpdate(
+          runningJob,
+          { $set: { processed: acc.processed, heartbeatAt: new Date(), result: { ...partial, sample: [] } } },
+          { projection: { cancelRequested: 1 }, returnDocument: 'after' },
+        ).lean();
         if (!state || state.cancelRequested) {
           canceled = true;
           break;
@@ -274,23 +273,16 @@ async function runJob(
       await yieldToEventLoop();
     }
     const result = await enrichResult(db, acc.result());
-    await Jobs.updateOne(
-      { _id: jobId },
-      {
-        $set: {
-          status: canceled ? 'canceled' : 'done',
-          processed: acc.processed,
-          // A finished scan knows the exact count; the estimate only served the progress bar.
-          ...(canceled ? {} : { total: acc.processed }),
-          result,
-          finishedAt: new Date(),
-          heartbeatAt: new Date(),
-        },
-      },
-    );
+    const finished = { processed: acc.processed, result, finishedAt: new Date(), heartbeatAt: new Date() };
+    // Done only if still running and no cancel arrived meanwhile; a finished job is never
+    // touched again (every write here is filtered on status 'running').
+    const done = canceled
+      ? { matchedCount: 0 }
+      : await Jobs.updateOne({ ...runningJob, cancelRequested: false }, { $set: { ...finished, status: 'done', total: acc.processed } });
+    if (done.matchedCount === 0) await Jobs.updateOne(runningJob, { $set: { ...finished, status: 'canceled' } });
   } catch (error) {
     await Jobs.updateOne(
-      { _id: jobId },
+      runningJob,
       { $set: { status: 'failed', error: (error as Error).message.slice(0, 500), processed: acc.processed, finishedAt: new Date() } },
     ).catch(() => undefined);
   } finally {

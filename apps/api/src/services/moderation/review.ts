@@ -1,4 +1,4 @@
-import type { Database } from '@tagward/db';
+import { LABEL_VALUES, type Database } from '@tagward/db';
 import { DEFAULT_RULES, applyOverride, score, type Rules, type RulesOverride, type Signals, type Verdict } from '@tagward/trust';
 import { Types } from 'mongoose';
 import { audit } from '../audit.js';
@@ -141,7 +141,7 @@ export async function reviewQueue(db: Database, filters: ReviewFilters, page: { 
   if (filters.siteId) query.siteId = new Types.ObjectId(filters.siteId);
   // `label: null` also matches events stored before labels existed (no field at all).
   if (filters.status === 'unlabeled') query.label = null;
-  if (filters.status === 'labeled') query.label = { $ne: null };
+  if (filters.status === 'labeled') query['label.value'] = { $in: LABEL_VALUES };
   if (page.cursor) {
     const { receivedAt, id } = decodeCursor(page.cursor);
     query.$or = [{ receivedAt: { $lt: receivedAt } }, { receivedAt, _id: { $lt: id } }];
@@ -155,11 +155,12 @@ export async function reviewQueue(db: Database, filters: ReviewFilters, page: { 
 
 /** Labels an event (or clears its label with null), remembering who and when. */
 export async function labelEvent(db: Database, actor: Actor, eventId: string, value: LabelValue | null, now: Date): Promise<ReviewItemDto> {
-  const before = (await db.models.Event.findById(eventId, { label: 1 }).lean()) as Pick<EventRow, '_id' | 'label'> | null;
-  if (!before) throw notFound('Event not found.');
+  if (!Types.ObjectId.isValid(eventId)) throw notFound('Event not found.');
   const label = value === null ? null : { value, by: new Types.ObjectId(actor.id), at: now };
-  // Update, then read: FerretDB 1.x's findAndModify takes no projection.
-  await db.models.Event.updateOne({ _id: before._id }, { $set: { label } });
+  // One atomic swap: the audit entry gets the label this write replaced, even when two admins
+  // label the same event at once.
+  const before = (await db.models.Event.findOneAndUpdate({ _id: new Types.ObjectId(eventId) }, { $set: { label } }, { projection: { label: 1 }, returnDocument: 'before' }).lean()) as Pick<EventRow, '_id' | 'label'> | null;
+  if (!before) throw notFound('Event not found.');
   const row = (await db.models.Event.findById(before._id, PROJECTION).lean()) as EventRow | null;
   if (!row) throw notFound('Event not found.');
   await audit(db, {
@@ -179,7 +180,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 export async function reviewMetrics(db: Database, includeSuspect: boolean): Promise<ReviewMetricsDto> {
   const groups = await db.models.Event.aggregate<{ _id: { version: unknown; verdict: unknown; label: unknown }; n: number }>([
-    { $match: { label: { $ne: null } } },
+    { $match: { 'label.value': { $in: LABEL_VALUES } } },
     { $group: { _id: { version: '$rulesVersion', verdict: '$verdict', label: '$label.value' }, n: { $sum: 1 } } },
   ]);
   const labels = { fraud: 0, legit: 0 };
@@ -199,7 +200,7 @@ export async function reviewMetrics(db: Database, includeSuspect: boolean): Prom
 
   // Re-scoring every labelled event with each version compares versions on the same events,
   // including versions that never ran live on them (older ones, and the draft).
-  const events = (await db.models.Event.find({ label: { $ne: null } }, { siteId: 1, signals: 1, label: 1 })
+  const events = (await db.models.Event.find({ 'label.value': { $in: LABEL_VALUES } }, { siteId: 1, signals: 1, label: 1 })
     .sort({ receivedAt: -1 })
     .limit(RESCORE_LIMIT)
     .lean()) as Array<Pick<EventRow, '_id' | 'siteId' | 'signals' | 'label'>>;

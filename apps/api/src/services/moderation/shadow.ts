@@ -9,7 +9,7 @@ import { GLOBAL_SCOPE, findDraft } from './rules.js';
  * Shadow mode compares, on the same incoming beacons, the live verdict with the one the global
  * draft would have given (the beacon stores it as `shadow` on the event; it never changes the
  * verdict). The agreement matrix is one `$group` over the window; the disagreement samples are
- * one small query per off-diagonal cell (FerretDB 1.x has no `$expr` to compare two fields).
+ * one small query per off-diagonal cell, each on the sparse shadow index.
  */
 
 const SAMPLES_PER_CELL = 5;
@@ -38,7 +38,8 @@ export async function compareShadow(
   db: Database,
   window: { from: Date; to: Date; version?: number },
 ): Promise<ShadowComparisonDto> {
-  const match = { receivedAt: { $gte: window.from, $lt: window.to }, shadow: { $ne: null } };
+  // Only events scored in shadow mode have `shadow.version`: the sparse index holds just those.
+  const match = { 'shadow.version': { $gte: 0 }, receivedAt: { $gte: window.from, $lt: window.to } };
   const groups = await db.models.Event.aggregate<{ _id: { live: unknown; shadow: unknown; version: unknown }; n: number }>([
     { $match: match },
     { $group: { _id: { live: '$verdict', shadow: '$shadow.verdict', version: '$shadow.version' }, n: { $sum: 1 } } },

@@ -1,0 +1,26 @@
+import type { ClientSession } from 'mongoose';
+import type { Database } from './connection.js';
+
+/** The named locks; their documents are created by `ensureIndexes`. */
+export const LOCK_NAMES = ['rules', 'backtest'] as const;
+export type LockName = (typeof LOCK_NAMES)[number];
+
+const COLLECTION = 'locks';
+
+/**
+ * Serialises transactions that check several documents and then write (publish rules only if
+ * the overrides still fit; start a backtest only if none runs): each first increments the same
+ * lock document, so two at once write-conflict and the driver retries the second on what the
+ * first committed. A unique partial index would express "one published version per scope", but
+ * SecantusDB 0.5.3 keeps a unique partial index entry after an update moves the document out of
+ * the filter (packages/db test/concurrency.test.ts shows it), so the invariants hold by lock.
+ */
+export async function takeLock(db: Database, name: LockName, session: ClientSession): Promise<void> {
+  await db.conn.collection(COLLECTION).updateOne({ _id: name as never }, { $inc: { n: 1 } }, { session });
+}
+
+/** Creates the lock documents (idempotent), outside any transaction. */
+export async function ensureLocks(db: Database): Promise<void> {
+  const locks = db.conn.collection(COLLECTION);
+  for (const name of LOCK_NAMES) await locks.updateOne({ _id: name as never }, { $setOnInsert: { n: 0 } }, { upsert: true });
+}
