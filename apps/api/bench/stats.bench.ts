@@ -19,7 +19,8 @@ import { appRouter } from '../src/router/root.js';
 import { createCallerFactory } from '../src/trpc.js';
 import { createContextInner } from '../src/context.js';
 import { createServices } from '../src/services/index.js';
-import { DAY_MS, RollupBatch, pathId, toEventDoc, type FakeEvent } from '../test/support/record-events.js';
+import { addToIncrements, emptyIncrements, writeRollups } from '@tagward/db';
+import { DAY_MS, toEventDoc, type FakeEvent, type FakeEventDoc } from '../test/support/record-events.js';
 
 const SIZES = [100_000, 1_000_000];
 /**
@@ -73,18 +74,6 @@ function makeEvent(rand: () => number, at: number): FakeEvent {
   };
 }
 
-/** `{ 'verdicts.trusted': 3 }` -> `{ verdicts: { trusted: 3 } }`: the document `$inc` upserts build. */
-function nest(inc: Record<string, number>): Record<string, unknown> {
-  const doc: Record<string, unknown> = {};
-  for (const [dotted, n] of Object.entries(inc)) {
-    const keys = dotted.split('.');
-    let at = doc;
-    for (const key of keys.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>;
-    at[keys.at(-1)!] = n;
-  }
-  return doc;
-}
-
 /**
  * Seeds one site. Raw events: every `rawEvery`-th event is stored (all of them with 1), in bulk.
  * Rollups: the increments of every event, accumulated as the beacon's batches accumulate them,
@@ -104,13 +93,14 @@ async function seed(
   const start = end - DAYS * DAY_MS;
   const step = (DAYS * DAY_MS) / events;
   const t0 = performance.now();
-  const rollups = new RollupBatch();
-  let docs: Record<string, unknown>[] = [];
+  const rollups = emptyIncrements();
+  let docs: FakeEventDoc[] = [];
   let raw = 0;
   for (let i = 0; i < events; i++) {
     const event = makeEvent(rand, Math.floor(start + i * step));
-    rollups.add(event);
-    if (i % rawEvery === 0) docs.push(toEventDoc(siteId, event));
+    const doc = toEventDoc(siteId, event);
+    addToIncrements(rollups, doc);
+    if (i % rawEvery === 0) docs.push(doc);
     if (docs.length === BATCH || (i === events - 1 && docs.length)) {
       await db.models.Event.collection.insertMany(docs, { ordered: false });
       raw += docs.length;
@@ -118,13 +108,7 @@ async function seed(
       if ((raw / BATCH) % 25 === 0) log(`  ${raw.toLocaleString('en')} raw events stored (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     }
   }
-  // Same documents, `_id`s included, as the beacon's upserts leave behind.
-  const site = siteId.toHexString();
-  const pathDoc = (e: { at: number; path: string; inc: Record<string, number> }) => ({ _id: `${site}:${e.at}:${pathId(e.path)}`, siteId, path: e.path, ...nest(e.inc) });
-  await db.models.HourlyRollup.collection.insertMany([...rollups.hourly].map(([at, inc]) => ({ _id: `${site}:${at}`, siteId, hour: new Date(at), ...nest(inc) })) as never[]);
-  await db.models.DailyRollup.collection.insertMany([...rollups.daily].map(([at, inc]) => ({ _id: `${site}:${at}`, siteId, day: new Date(at), ...nest(inc) })) as never[]);
-  await db.models.PathRollup.collection.insertMany([...rollups.paths.values()].map((e) => ({ ...pathDoc(e), hour: new Date(e.at) })) as never[]);
-  await db.models.DailyPathRollup.collection.insertMany([...rollups.dailyPaths.values()].map((e) => ({ ...pathDoc(e), day: new Date(e.at) })) as never[]);
+  await writeRollups(db, rollups);
   return { seconds: (performance.now() - t0) / 1000, raw };
 }
 

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { Types } from 'mongoose';
-import type { Database } from '@tagward/db';
 import { codeOf, signedUpClient, startTestApi, type TestApi, type TestClient } from './helpers.js';
-import { DAY_MS, HOUR_MS, recordEvents, type FakeEvent } from './support/record-events.js';
+import { HOUR_MS, recordEvents, type FakeEvent } from './support/record-events.js';
 import { attackerCost, confusion } from '../src/services/attestation.js';
 
 const NOW = new Date('2030-06-15T12:30:00Z');

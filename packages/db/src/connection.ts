@@ -21,7 +21,7 @@ export interface Database {
 export async function connectDatabase(
   uri: string,
   dbName: string,
-  options: { serverSelectionTimeoutMS?: number; maxPoolSize?: number; bufferCommands?: boolean } = {},
+  options: { serverSelectionTimeoutMS?: number; maxPoolSize?: number; bufferCommands?: boolean; monitorCommands?: boolean } = {},
 ): Promise<Database> {
   const conn = mongoose.createConnection(uri, {
     dbName,
@@ -31,6 +31,8 @@ export async function connectDatabase(
     // Servers that must answer "database unavailable" at once (the beacon) turn buffering off, so
     // an operation fails instead of waiting in mongoose's queue while the server is away.
     bufferCommands: options.bufferCommands ?? true,
+    // Tests record the queries code sends (query-plans.ts) to check each uses an index.
+    monitorCommands: options.monitorCommands ?? false,
   });
   await conn.asPromise();
   const models = registerModels(conn);

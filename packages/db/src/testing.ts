@@ -9,6 +9,8 @@ import { connectDatabase, ensureIndexes, type Database } from './connection.js';
 import { resolveDatabase, type AcquireOptions } from './embedded/acquire.js';
 import type { EnginePreference } from './embedded/engines.js';
 
+export { GROWING_COLLECTIONS, planStages, recordQueries, type QueryShape } from './query-plans.js';
+
 declare module 'vitest' {
   export interface ProvidedContext {
     tagwardMongoUri: string;
@@ -30,7 +32,7 @@ export function testDatabaseUri(): string {
 export async function createTestDatabase(label: string, options: { uri?: string } = {}): Promise<TestDatabase> {
   const uri = options.uri ?? testDatabaseUri();
   const dbName = `tw_test_${label.replace(/[^a-z0-9]/gi, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
-  const db = await connectDatabase(uri, dbName);
+  const db = await connectDatabase(uri, dbName, { monitorCommands: true });
   await ensureIndexes(db);
   return {
     ...db,

@@ -1,6 +1,6 @@
 import { LABEL_VALUES, sumCounters, type Database } from '@tagward/db';
 import type { Types } from 'mongoose';
-import { resolveRange, type RangePreset, type StatsRange, type Verdict } from './stats.js';
+import { resolveRange, type RangePreset, type Verdict } from './stats.js';
 
 /**
  * The attestation experiment (docs/attestation.md): a share of a site's page views, the cohort,
@@ -85,15 +85,6 @@ export interface CohortsDto {
   attackerCost: AttackerCostDto;
 }
 
-interface CohortCounters {
-  total?: number;
-  verdicts?: Partial<Record<string, number>>;
-  scoreHist?: Partial<Record<string, number>>;
-  cohort?: number;
-  cohortVerdicts?: Partial<Record<string, number>>;
-  cohortScoreHist?: Partial<Record<string, number>>;
-}
-
 /** Events with one verdict and one label (`n` of them; 1 when absent). */
 export interface LabelledCount {
   verdict: string;
@@ -106,7 +97,6 @@ interface LabelCount {
   n: number;
 }
 
-const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 const ratio = (part: number, whole: number): number => (whole > 0 ? part / whole : 0);
 
 /** CPU seconds per forged trusted event: k·2^bits / (rate · tokens per challenge). */
@@ -166,7 +156,6 @@ export async function getCohorts(
 ): Promise<CohortsDto> {
   const range = resolveRange(options.now, options.preset, options.custom);
   const siteId = site._id;
-  const inRange = { siteId, receivedAt: { $gte: range.from, $lt: range.to } };
 
   const [totals, labelCounts] = await Promise.all([
     sumCounters(db, siteId, range),

@@ -11,8 +11,10 @@ const schema = new mongoose.Schema(
   },
   { versionKey: false, minimize: false },
 );
-schema.index({ at: -1 });
-schema.index({ action: 1, at: -1 });
+// The audit page: newest first with keyset pagination, filtered by action or by actor.
+schema.index({ at: -1, _id: -1 });
+schema.index({ action: 1, at: -1, _id: -1 });
+schema.index({ actorId: 1, at: -1, _id: -1 });
 
 export const auditLogModel = (conn: mongoose.Connection) =>
   conn.model('AuditLog', schema, 'audit_log');

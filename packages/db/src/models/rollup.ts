@@ -41,6 +41,8 @@ const PATH_COUNTERS = {
 /** Per site and hour. */
 const hourly = new mongoose.Schema({ ...KEY, hour: BUCKET, ...COUNTERS }, OPTIONS);
 hourly.index({ siteId: 1, hour: 1 }, { unique: true });
+// Windows across every site (a backtest's progress estimate).
+hourly.index({ hour: 1 });
 const paths = new mongoose.Schema({ ...KEY, hour: BUCKET, ...PATH_COUNTERS }, OPTIONS);
 paths.index({ siteId: 1, hour: 1, path: 1 }, { unique: true });
 /** Per site and UTC day: ranges longer than a week read these (30 documents, not 720, for 30 days). */

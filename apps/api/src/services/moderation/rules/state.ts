@@ -2,7 +2,7 @@
 import type { Database } from '@tagward/db';
 import { ALL_REASON_CODES, DEFAULT_RULES, DEFAULT_WEIGHTS, REASON_CODES, applyOverride, type Rules, type RulesOverride, type WeightedReasonCode } from '@tagward/trust';
 import { badRequest } from '../../errors.js';
-import type { ModerationSiteDto, ReasonCatalogueEntryDto, RulesScope, RulesStateDto, RulesStatus, RulesVersionDto } from '../dto.js';
+import type { ModerationSiteDto, ReasonCatalogueEntryDto, RulesScope, RulesStateDto, RulesVersionDto } from '../dto.js';
 import {
   GLOBAL_SCOPE,
   emailsOf,
