@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import { testDatabaseUri } from '@tagward/db/testing';
 import { demoConfigSchema, developmentAttestKeyFile, startStack, type Stack } from '@tagward/demo';
 
 /** The whole system on free ports with a database of its own, for one test file. */
@@ -14,7 +15,7 @@ export async function startTestStack(label: string, overrides: { traffic?: boole
       apiPort: 0,
       beaconPort: 0,
       sitePort: 0,
-      mongodbUri: process.env.MONGODB_URI,
+      mongodbUri: testDatabaseUri(),
       dbName,
       masterKey: randomBytes(32).toString('base64'),
       attestIssuerKeyFile: developmentAttestKeyFile(dataDir),

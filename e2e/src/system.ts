@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { connectDatabase, type Database } from '@tagward/db';
+import { testDatabaseUri } from '@tagward/db/testing';
 import { launchChromium } from './browser.js';
 import { startTestStack } from './stack.js';
 
@@ -18,7 +19,7 @@ export function useSystem(label: string): System {
   const system = {} as System;
   beforeAll(async () => {
     system.stack = await startTestStack(label);
-    system.db = await connectDatabase(process.env.MONGODB_URI!, system.stack.dbName);
+    system.db = await connectDatabase(testDatabaseUri(), system.stack.dbName);
     system.browser = await launchChromium();
   });
   afterAll(async () => {

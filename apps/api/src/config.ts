@@ -10,6 +10,8 @@ export const apiConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(4000),
   host: z.string().default('127.0.0.1'),
   mongodbUri: z.string().optional(),
+  /** Which embedded server to run when there is no MONGODB_URI (TAGWARD_EMBEDDED_DB). */
+  embeddedDb: z.enum(['auto', 'rs', 'py', 'mongod']).default('auto'),
   dbName: z.string().default('tagward'),
   /**
    * 32 bytes, base64 (`openssl rand -base64 32`). Seals the page-token signing keys; it must not
@@ -74,6 +76,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     port: env.API_PORT ?? env.PORT,
     host: env.API_HOST,
     mongodbUri: env.MONGODB_URI || undefined,
+    embeddedDb: env.TAGWARD_EMBEDDED_DB || undefined,
     dbName: env.TAGWARD_DB_NAME,
     masterKey: env.TAGWARD_MASTER_KEY,
     publicBeaconUrl: env.TAGWARD_PUBLIC_BEACON_URL,

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 
 const config = loadApiConfig();
 const log = pino({ level: config.logLevel });
-const database = await resolveDatabase(config.mongodbUri, { log: (line) => log.info(line) });
+const database = await resolveDatabase(config.mongodbUri, { log: (line) => log.info(line), preference: config.embeddedDb });
 const db = await connectDatabase(database.uri, config.dbName);
 await ensureIndexes(db);
 

@@ -15,6 +15,8 @@ export const demoConfigSchema = z.object({
   beaconPort: z.coerce.number().int().min(0).max(65535).default(4100),
   sitePort: z.coerce.number().int().min(0).max(65535).default(4200),
   mongodbUri: z.string().optional(),
+  /** Which embedded server to run when there is no MONGODB_URI (TAGWARD_EMBEDDED_DB). */
+  embeddedDb: z.enum(['auto', 'rs', 'py', 'mongod']).default('auto'),
   dbName: z.string().default('tagward'),
   masterKey: z.string(),
   /** Privacy Pass issuer key (PKCS#8 PEM file) and attester secret of the attestation experiment. */
@@ -62,6 +64,7 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     beaconPort: env.BEACON_PORT,
     sitePort: env.DEMO_SITE_PORT,
     mongodbUri: env.MONGODB_URI || undefined,
+    embeddedDb: env.TAGWARD_EMBEDDED_DB || undefined,
     dbName: env.TAGWARD_DB_NAME,
     masterKey: env.TAGWARD_MASTER_KEY ?? developmentSecret(dataDir, 'master-key', () => randomBytes(32).toString('base64')),
     attestIssuerKeyFile: env.TAGWARD_ATTEST_ISSUER_KEY_FILE ?? developmentAttestKeyFile(dataDir),

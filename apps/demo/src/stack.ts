@@ -30,7 +30,7 @@ export interface Stack {
  * fixed ports; the end-to-end tests run it on free ports with a database of their own.
  */
 export async function startStack(config: DemoConfig, log: Logger = pino({ level: 'info' })): Promise<Stack> {
-  const database = await resolveDatabase(config.mongodbUri, { log: (line) => log.info(line) });
+  const database = await resolveDatabase(config.mongodbUri, { log: (line) => log.info(line), preference: config.embeddedDb });
   const db = await connectDatabase(database.uri, config.dbName);
   await ensureIndexes(db);
 
