@@ -55,3 +55,4 @@ export {
   type RollupCounters,
   type RollupRange,
 } from './rollups/store.js';
+export { EventStoreUnavailableError, insertEvents, type EventRecord, type InsertOutcome } from './events.js';

@@ -3,7 +3,7 @@
  * (`addToIncrements` and `writeRollups` from @tagward/db), so tests and the stats bench put data
  * where the dashboard reads it without running the beacon, and cannot drift from its format.
  */
-import { DAY_MS, HOUR_MS, incrementsOf, writeRollups, type Database, type RollupSource } from '@tagward/db';
+import { DAY_MS, HOUR_MS, incrementsOf, writeRollups, type Database, type EventRecord } from '@tagward/db';
 import type { Types } from 'mongoose';
 
 export { DAY_MS, HOUR_MS };
@@ -22,7 +22,7 @@ export interface FakeEvent {
 
 let seq = 0;
 
-export type FakeEventDoc = RollupSource & Record<string, unknown>;
+export type FakeEventDoc = EventRecord;
 
 export function toEventDoc(siteId: Types.ObjectId, event: FakeEvent): FakeEventDoc {
   seq += 1;

@@ -1,20 +1,17 @@
 import type { Logger } from 'pino';
-import { addToIncrements, emptyIncrements, type Database, type RollupSource } from '@tagward/db';
+import { EventStoreUnavailableError, addToIncrements, emptyIncrements, insertEvents, type Database, type EventRecord, type InsertOutcome } from '@tagward/db';
 import { BeaconError } from '../errors.js';
 import type { BeaconMetrics } from '../metrics.js';
 import type { RollupSink } from './rollup-sink.js';
 
-export type WriteOutcome = 'inserted' | 'duplicate';
-
-export type StoredEvent = RollupSource & { eventId: string } & Record<string, unknown>;
+export type WriteOutcome = InsertOutcome;
+export type StoredEvent = EventRecord;
 
 interface Pending {
   doc: StoredEvent;
   resolve: (outcome: WriteOutcome) => void;
   reject: (error: Error) => void;
 }
-
-const DUPLICATE_KEY = 11000;
 
 /**
  * Group commit: events wait a few milliseconds (or until a batch is full) and go to the database
@@ -88,24 +85,15 @@ export class GroupCommitWriter {
     this.rollups.add(increments);
   }
 
-  /** Per event: inserted or duplicate (same site + idempotency id), or an Error for the batch. */
+  /** Per event: inserted or duplicate (same site + idempotency id), or an error for the batch. */
   private async insert(docs: StoredEvent[]): Promise<WriteOutcome[] | BeaconError> {
-    const outcomes: WriteOutcome[] = docs.map(() => 'inserted');
     try {
-      await this.db.models.Event.collection.insertMany(docs, { ordered: false });
-      return outcomes;
+      return await insertEvents(this.db, docs);
     } catch (error) {
-      const writeErrors = bulkWriteErrors(error);
-      // Only a bulk error listing nothing but duplicate keys proves the rest were written; a
-      // connection lost mid-batch can surface as a bulk error with an empty list.
-      if (writeErrors && writeErrors.length > 0 && writeErrors.every((e) => e.code === DUPLICATE_KEY)) {
-        for (const e of writeErrors) outcomes[e.index] = 'duplicate';
-        return outcomes;
-      }
+      if (!(error instanceof EventStoreUnavailableError)) throw error;
       this.metrics.dbErrors.inc();
-      this.log.warn({ err: error }, 'event insert failed');
-      // We cannot know which events of the batch were written, so none is acknowledged. Clients
-      // retry with the same idempotency id; a retry of a written event is then a duplicate.
+      this.log.warn({ err: error.cause }, 'event insert failed');
+      // We cannot know which events of the batch were written, so none is acknowledged.
       return new BeaconError('database_unavailable', 'the event store is unavailable, retry later', 5);
     }
   }
@@ -118,11 +106,4 @@ export class GroupCommitWriter {
     }
     await this.rollups.idle();
   }
-}
-
-function bulkWriteErrors(error: unknown): Array<{ index: number; code: number }> | undefined {
-  if (!error || typeof error !== 'object' || !('writeErrors' in error)) return undefined;
-  const raw = (error as { writeErrors: unknown }).writeErrors;
-  const list = Array.isArray(raw) ? raw : [raw];
-  return list.map((e: { index: number; code: number }) => ({ index: e.index, code: e.code }));
 }
