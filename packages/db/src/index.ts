@@ -56,3 +56,4 @@ export {
   type RollupRange,
 } from './rollups/store.js';
 export { EventStoreUnavailableError, insertEvents, type EventRecord, type InsertOutcome } from './events.js';
+export { GLOBAL_RULES_SCOPE, readPublishedRules, readRulesInForce, type RulesInForce, type StoredRulesVersion } from './rules-store.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Database } from '@tagward/db';
+import { GLOBAL_RULES_SCOPE, readRulesInForce, type Database, type StoredRulesVersion } from '@tagward/db';
 import {
   DEFAULT_RULES,
   applyOverride,
@@ -57,36 +57,38 @@ export class RulesCache {
   }
 
   async refresh(): Promise<void> {
-    const docs = await this.db.models.RulesVersion.find({
-      $or: [{ status: 'published' }, { status: 'draft', shadow: true, scope: 'global' }],
-    })
-      .select({ scope: 1, version: 1, status: 1, rules: 1, shadow: 1 })
-      // Ascending, so the highest version of a scope wins: publishing inserts the new version
-      // before archiving the old one, and a refresh in between sees both.
-      .sort({ version: 1 })
-      .lean();
-    const next: Snapshot = { global: this.snapshot.global, overrides: new Map(), shadow: null };
-    let sawGlobal = false;
-    for (const doc of docs) {
-      if (doc.status === 'draft') {
-        const parsed = rulesSchema.safeParse(doc.rules);
-        if (parsed.success) next.shadow = { rules: parsed.data, version: doc.version };
-        else this.log.error({ version: doc.version }, 'shadow rules fail the schema; ignored');
-      } else if (doc.scope === 'global') {
-        const parsed = rulesSchema.safeParse(doc.rules);
-        if (parsed.success) {
-          next.global = { rules: parsed.data, version: doc.version };
-          sawGlobal = true;
-        } else this.log.error({ version: doc.version }, 'published rules fail the schema; ignored');
+    const { published, shadow } = await readRulesInForce(this.db);
+    const next: Snapshot = { global: { rules: DEFAULT_RULES, version: 0 }, overrides: new Map(), shadow: null };
+    if (shadow) {
+      const parsed = rulesSchema.safeParse(shadow.rules);
+      if (parsed.success) next.shadow = { rules: parsed.data, version: shadow.version };
+      else this.log.error({ version: shadow.version }, 'shadow rules fail the schema; ignored');
+    }
+    for (const [scope, versions] of published) {
+      if (scope === GLOBAL_RULES_SCOPE) {
+        const valid = this.firstValid(versions, (rules) => rulesSchema.safeParse(rules));
+        // No published version passes the schema: the last good rules stay in force.
+        next.global = valid ? { rules: valid.rules, version: valid.version } : this.snapshot.global;
       } else {
-        const parsed = rulesOverrideSchema.safeParse(doc.rules);
-        if (parsed.success) next.overrides.set(doc.scope, { override: parsed.data, version: doc.version });
-        else this.log.error({ scope: doc.scope }, 'site override fails the schema; ignored');
+        const valid = this.firstValid(versions, (rules) => rulesOverrideSchema.safeParse(rules));
+        if (valid) next.overrides.set(scope, { override: valid.rules, version: valid.version });
       }
     }
-    if (!sawGlobal) next.global = { rules: DEFAULT_RULES, version: 0 };
     this.snapshot = next;
     this.merged = new Map();
+  }
+
+  /** The highest version whose rules pass `parse`; the others are logged and skipped. */
+  private firstValid<T>(
+    versions: StoredRulesVersion[],
+    parse: (rules: unknown) => { success: true; data: T } | { success: false },
+  ): { rules: T; version: number } | undefined {
+    for (const doc of versions) {
+      const parsed = parse(doc.rules);
+      if (parsed.success) return { rules: parsed.data, version: doc.version };
+      this.log.error({ scope: doc.scope, version: doc.version }, 'published rules fail the schema; ignored');
+    }
+    return undefined;
   }
 
   forSite(siteId: string): ActiveRules {

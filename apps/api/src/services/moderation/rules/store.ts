@@ -10,13 +10,13 @@
  * Unique partial indexes hold the first two (packages/db models/rules-version.ts); publishing
  * archives the old version and publishes the new one in one transaction (lifecycle.ts).
  */
-import type { Database } from '@tagward/db';
+import { GLOBAL_RULES_SCOPE, readPublishedRules, readRulesInForce, type Database } from '@tagward/db';
 import { DEFAULT_RULES, applyOverride, rulesOverrideSchema, rulesSchema, type Rules, type RulesOverride } from '@tagward/trust';
 import { Types, type ClientSession } from 'mongoose';
 import { badRequest, notFound } from '../../errors.js';
 import type { RulesScope, RulesStatus } from '../dto.js';
 
-export const GLOBAL_SCOPE = 'global';
+export const GLOBAL_SCOPE = GLOBAL_RULES_SCOPE;
 
 export type RulesRow = {
   _id: Types.ObjectId;
@@ -74,9 +74,12 @@ export function storedOverride(row: RulesRow | null): RulesOverride | null {
   return parsed.success ? parsed.data : null;
 }
 
+/** The global rules in force, read as the beacon reads them (`@tagward/db` rules-store). */
 export async function liveGlobalRules(db: Database, session?: ClientSession): Promise<{ rules: Rules; version: number }> {
-  const row = await findPublished(db, GLOBAL_SCOPE, session);
-  return { rules: storedGlobal(row), version: row?.version ?? 0 };
+  const row = await readPublishedRules(db, GLOBAL_SCOPE, session);
+  if (!row) return { rules: DEFAULT_RULES, version: 0 };
+  const parsed = rulesSchema.safeParse(row.rules);
+  return parsed.success ? { rules: { ...parsed.data, version: row.version }, version: row.version } : { rules: DEFAULT_RULES, version: 0 };
 }
 
 export async function siteOf(db: Database, scope: RulesScope): Promise<{ _id: Types.ObjectId; name: string } | null> {
@@ -108,11 +111,12 @@ export async function assertOverridesFit(db: Database, global: Rules, session?: 
 
 /** Published overrides in force, per site (for re-scoring labelled events with older global versions). */
 export async function liveOverrides(db: Database): Promise<Map<string, RulesOverride>> {
-  const rows = (await db.models.RulesVersion.find({ scope: { $ne: GLOBAL_SCOPE }, status: 'published' }).lean()) as RulesRow[];
+  const { published } = await readRulesInForce(db);
   const map = new Map<string, RulesOverride>();
-  for (const row of rows) {
-    const rules = storedOverride(row);
-    if (rules) map.set(row.scope, rules);
+  for (const [scope, versions] of published) {
+    if (scope === GLOBAL_SCOPE) continue;
+    const valid = versions.map((v) => rulesOverrideSchema.safeParse(v.rules)).find((parsed) => parsed.success);
+    if (valid?.success) map.set(scope, valid.data);
   }
   return map;
 }
