@@ -14,6 +14,7 @@ export async function startTestStack(label: string, overrides: { traffic?: boole
     demoConfigSchema.parse({
       apiPort: 0,
       beaconPort: 0,
+      beaconMetricsPort: 0,
       sitePort: 0,
       mongodbUri: testDatabaseUri(),
       dbName,

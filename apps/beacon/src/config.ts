@@ -21,8 +21,26 @@ export const beaconConfigSchema = z.object({
   flushDelayMs: z.coerce.number().int().min(0).max(1000).default(4),
   /** Events waiting for a write before we answer 503 overloaded. */
   maxPending: z.coerce.number().int().min(1).default(20_000),
+  /** Beacons per site per window, all processes together (admitted beacons only). */
   keyLimitPerWindow: z.coerce.number().int().min(1).default(60_000),
+  /** Per window and site, in each process: per visitor (IP + user agent), address and network. */
   visitorLimitPerWindow: z.coerce.number().int().min(1).default(120),
+  addressLimitPerWindow: z.coerce.number().int().min(1).default(600),
+  networkLimitPerWindow: z.coerce.number().int().min(1).default(3000),
+  /** Open connections at most, in all and per client address; past them a socket is closed at once. */
+  maxConnections: z.coerce.number().int().min(1).default(10_000),
+  maxConnectionsPerAddress: z.coerce.number().int().min(1).default(64),
+  /** A connection that sends nothing for this long is closed. */
+  idleTimeoutMs: z.coerce.number().int().min(100).default(10_000),
+  /** Prometheus metrics on a listener of their own (never the public port); port 0 picks a free one. */
+  metricsHost: z.string().default('127.0.0.1'),
+  metricsPort: z.coerce.number().int().min(0).max(65535).default(9464),
+  metrics: z
+    .enum(['on', 'off'])
+    .default('on')
+    .transform((v) => v === 'on'),
+  /** When set, /metrics also needs `Authorization: Bearer <token>`. */
+  metricsToken: z.string().min(16).optional(),
   /** Length of a rate-limit window; the two limits above are per window. */
   rateWindowMs: z.coerce.number().int().min(1000).default(60_000),
   rulesRefreshMs: z.coerce.number().int().min(100).default(2000),
@@ -59,6 +77,15 @@ export function loadBeaconConfig(env: NodeJS.ProcessEnv = process.env): BeaconCo
     maxPending: env.BEACON_MAX_PENDING,
     keyLimitPerWindow: env.BEACON_KEY_LIMIT,
     visitorLimitPerWindow: env.BEACON_VISITOR_LIMIT,
+    addressLimitPerWindow: env.BEACON_ADDRESS_LIMIT,
+    networkLimitPerWindow: env.BEACON_NETWORK_LIMIT,
+    maxConnections: env.BEACON_MAX_CONNECTIONS,
+    maxConnectionsPerAddress: env.BEACON_MAX_CONNECTIONS_PER_ADDRESS,
+    idleTimeoutMs: env.BEACON_IDLE_TIMEOUT_MS,
+    metricsHost: env.BEACON_METRICS_HOST,
+    metricsPort: env.BEACON_METRICS_PORT,
+    metrics: env.BEACON_METRICS,
+    metricsToken: env.BEACON_METRICS_TOKEN || undefined,
     rateWindowMs: env.BEACON_RATE_WINDOW_MS,
     rulesRefreshMs: env.BEACON_RULES_REFRESH_MS,
     siteCacheMs: env.BEACON_SITE_CACHE_MS,

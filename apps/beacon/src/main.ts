@@ -2,6 +2,8 @@ import cluster from 'node:cluster';
 import { pino } from 'pino';
 import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
 import { loadBeaconConfig } from './config.js';
+import { AggregatorRegistry } from 'prom-client';
+import { startMetricsServer } from './metrics-server.js';
 import { startBeacon } from './start.js';
 
 const config = loadBeaconConfig();
@@ -18,11 +20,20 @@ async function primary(): Promise<void> {
   await db.close();
   const env = { MONGODB_URI: database.uri };
   for (let i = 0; i < config.workers; i++) cluster.fork(env);
+  const aggregator = new AggregatorRegistry();
+  const metrics = config.metrics
+    ? await startMetricsServer(async () => ({ text: await aggregator.clusterMetrics(), contentType: aggregator.contentType }), {
+        host: config.metricsHost,
+        port: config.metricsPort,
+        token: config.metricsToken,
+      })
+    : undefined;
+  if (metrics) log.info({ url: metrics.url }, 'metrics listening (all workers)');
   let alive = config.workers;
   cluster.on('exit', (worker, code) => {
     alive--;
     log.info({ worker: worker.process.pid, code }, 'worker exited');
-    if (alive === 0) void database.release().then(() => process.exit(0));
+    if (alive === 0) void Promise.resolve(metrics?.close()).then(() => database.release()).then(() => process.exit(0));
   });
   const stop = () => {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');

@@ -9,13 +9,17 @@ import type { BeaconConfig } from './config.js';
 import { BeaconError, sendError, sendJson } from './errors.js';
 import { createMetrics, type BeaconMetrics } from './metrics.js';
 import { CadenceTracker } from './collect/cadence.js';
-import { handleCollect, type AttestationChecker, type CollectDeps, type TokenChecker } from './collect/handler.js';
+import { handleCollect, type CollectDeps } from './collect/handler.js';
+import type { AttestationChecker, TokenChecker } from './checks/types.js';
 import { SharedQuotaLimiter } from './collect/rate-limit.js';
+import { SourceLimiter } from './collect/source-limits.js';
+import { guardConnections } from './connections.js';
 import { RulesCache } from './collect/rules-cache.js';
 import { SiteCache } from './collect/site-cache.js';
 import { VisitorHasher } from './collect/visitor.js';
 import { GroupCommitWriter } from './collect/writer.js';
 import { DatabaseRollupSink } from './collect/rollup-sink.js';
+import type { Route } from './routes/route.js';
 
 export interface BeaconDeps {
   db: Database;
@@ -26,7 +30,7 @@ export interface BeaconDeps {
   /** Built embed script directory (apps/embed/dist), served in development. */
   embedDir?: string;
   /** Extra routes (verify API, attestation issuer) mounted before the 404. */
-  routes?: Array<{ method: string; match: (pathname: string) => boolean; handle: http.RequestListener }>;
+  routes?: Route[];
   now?: () => number;
 }
 
@@ -55,8 +59,13 @@ export async function createBeacon(deps: BeaconDeps): Promise<Beacon> {
   const collect: CollectDeps = {
     sites: new SiteCache(db, config.siteCacheMs),
     visitors: new VisitorHasher(db),
-    keyLimiter: new SharedQuotaLimiter(db, 'key', config.keyLimitPerWindow, config.rateWindowMs),
-    visitorLimiter: new SharedQuotaLimiter(db, 'visitor', config.visitorLimitPerWindow, config.rateWindowMs),
+    sourceLimiter: new SourceLimiter({
+      visitor: config.visitorLimitPerWindow,
+      address: config.addressLimitPerWindow,
+      network: config.networkLimitPerWindow,
+      windowMs: config.rateWindowMs,
+    }),
+    siteQuota: new SharedQuotaLimiter(db, 'key', config.keyLimitPerWindow, config.rateWindowMs),
     cadence: new CadenceTracker(),
     tokens: deps.tokens,
     attestation: deps.attestation,
@@ -84,10 +93,7 @@ export async function createBeacon(deps: BeaconDeps): Promise<Beacon> {
       if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: 'internal error' } });
     });
   });
-  // A trickled body or header is cut off instead of holding a socket for minutes.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
-  server.keepAliveTimeout = 5_000;
+  guardConnections(server, config);
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const pathname = (req.url ?? '/').split('?')[0]!;
@@ -103,12 +109,6 @@ export async function createBeacon(deps: BeaconDeps): Promise<Beacon> {
     if (req.method === 'GET' && pathname === '/readyz') {
       const ready = accepting && (await readiness.check());
       return sendJson(res, ready ? 200 : 503, { ready, accepting });
-    }
-    if (req.method === 'GET' && pathname === '/metrics') {
-      const text = await metrics.registry.metrics();
-      res.writeHead(200, { 'content-type': metrics.registry.contentType });
-      res.end(text);
-      return;
     }
     for (const extra of deps.routes ?? []) {
       if ((extra.method === 'ANY' || req.method === extra.method) && extra.match(pathname)) return extra.handle(req, res);

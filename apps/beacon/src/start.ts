@@ -1,4 +1,7 @@
+import cluster from 'node:cluster';
 import type { Logger } from 'pino';
+import { AggregatorRegistry } from 'prom-client';
+import { startMetricsServer } from './metrics-server.js';
 import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
 import type { BeaconConfig } from './config.js';
 import { createBeacon, type Beacon } from './server.js';
@@ -6,6 +9,8 @@ import { createCheckers } from './checkers.js';
 
 export interface RunningBeacon {
   url: string;
+  /** Where /metrics is served (its own listener), unless off or in a cluster worker. */
+  metricsUrl?: string;
   beacon: Beacon;
   stop(): Promise<void>;
 }
@@ -40,10 +45,22 @@ export async function startBeacon(options: {
     now: options.now,
   });
   const url = await beacon.listen(config.port, config.host);
+  // A cluster worker's counters are served by the primary, summed over all workers.
+  if (cluster.isWorker) AggregatorRegistry.setRegistries([beacon.metrics.registry]);
+  const metricsServer =
+    config.metrics && !cluster.isWorker
+      ? await startMetricsServer(
+          async () => ({ text: await beacon.metrics.registry.metrics(), contentType: beacon.metrics.registry.contentType }),
+          { host: config.metricsHost, port: config.metricsPort, token: config.metricsToken },
+        )
+      : undefined;
+  if (metricsServer) log.info({ url: metricsServer.url }, 'metrics listening');
   return {
     url,
+    metricsUrl: metricsServer?.url,
     beacon,
     async stop() {
+      await metricsServer?.close();
       await beacon.close();
       await db.close();
       await database.release();

@@ -21,6 +21,11 @@ beforeAll(async () => {
       TAGWARD_DB_NAME: db.dbName,
       TAGWARD_MASTER_KEY: masterKey,
       BEACON_PORT: '0',
+      BEACON_METRICS_PORT: '0',
+      // 200 visitors at once, all from 127.0.0.1.
+      BEACON_MAX_CONNECTIONS_PER_ADDRESS: '1000',
+      BEACON_ADDRESS_LIMIT: '100000',
+      BEACON_NETWORK_LIMIT: '100000',
       BEACON_WORKERS: '2',
       LOG_LEVEL: 'info',
     },

@@ -193,11 +193,13 @@ describe('limits and operations', () => {
     }
   });
 
-  test('health, readiness and metrics answer, and rejections are counted by reason', async () => {
+  test('health and readiness answer on the public port; metrics do not, and count rejections by reason', async () => {
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${t.url}/readyz`);
     expect(ready.status).toBe(200);
-    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    // The counters tell which forgeries pass: never on the public port (metrics-server.test.ts).
+    expect((await fetch(`${t.url}/metrics`)).status).toBe(404);
+    const metrics = await t.beacon.metrics.registry.metrics();
     expect(metrics).toMatch(/tagward_beacon_requests_total\{status="400",code="malformed_body"\} [1-9]/);
     expect(metrics).toMatch(/tagward_beacon_requests_total\{status="200",code="accepted"\} [1-9]/);
     expect(metrics).toContain('tagward_beacon_batch_size_bucket');
@@ -206,14 +208,38 @@ describe('limits and operations', () => {
 });
 
 describe('single-page apps', () => {
-  test("a later beacon of the same page (seq > 0) does not turn the page's token into a replay", async () => {
-    const token = await mintAgedToken(site);
-    const first = beaconPayload(site.publicKey, { token, seq: 0 });
-    const next = beaconPayload(site.publicKey, { token, seq: 1 });
+  test('a soft navigation (seq > 0) with the fresh token the app pushed scores the token as valid', async () => {
+    const first = beaconPayload(site.publicKey, { token: await mintAgedToken(site), seq: 0 });
+    const next = beaconPayload(site.publicKey, { token: await mintAgedToken(site), seq: 1 });
     expect((await postBeacon(t.url, JSON.stringify(first))).status).toBe(200);
     expect((await postBeacon(t.url, JSON.stringify(next))).status).toBe(200);
     const stored = await t.db.models.Event.findOne({ eventId: next.id }).lean();
-    expect(stored?.verdict).not.toBe('fraud');
-    expect((stored?.signals as { token: { status: string } }).token.status).toBe('missing');
+    expect((stored?.signals as { token: { status: string } }).token.status).toBe('valid');
+    expect(stored?.spentNonces).toHaveLength(1);
   });
+
+  test.each([
+    ['as the first beacon of a new page view (seq 0)', 0],
+    ['as another soft navigation (seq 2)', 2],
+  ])("a soft navigation's token sent again %s is a replay", async (_label, seq) => {
+    const token = await mintAgedToken(site);
+    const navigation = beaconPayload(site.publicKey, { token, seq: 1 });
+    expect((await postBeacon(t.url, JSON.stringify(navigation))).status).toBe(200);
+    const replay = beaconPayload(site.publicKey, { token, seq });
+    expect((await postBeacon(t.url, JSON.stringify(replay))).status).toBe(200);
+    const stored = await t.db.models.Event.findOne({ eventId: replay.id }).lean();
+    expect((stored?.signals as { token: { status: string } }).token.status).toBe('replayed');
+    expect(stored?.reasons.map((r: { code: string }) => r.code)).toContain('page_token_replayed');
+    expect(stored?.verdict).toBe('fraud');
+  });
+
+  test('the same beacon retried (same id, same token) is stored once and is not a replay', async () => {
+    const payload = beaconPayload(site.publicKey, { token: await mintAgedToken(site), seq: 1 });
+    const [a, b] = await Promise.all([postBeacon(t.url, JSON.stringify(payload)), postBeacon(t.url, JSON.stringify(payload))]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const stored = await t.db.models.Event.find({ eventId: payload.id }).lean();
+    expect(stored).toHaveLength(1);
+    expect((stored[0]?.signals as { token: { status: string } }).token.status).toBe('valid');
+  });
+
 });

@@ -49,7 +49,19 @@ export interface TestBeacon {
 }
 
 export function testConfig(masterKey: string, overrides: Partial<Record<keyof BeaconConfig, unknown>> = {}): BeaconConfig {
-  return beaconConfigSchema.parse({ port: 0, masterKey, logLevel: 'silent', rulesRefreshMs: 200, siteCacheMs: 100, ...overrides });
+  // Every test beacon comes from 127.0.0.1: the per-address and per-network limits are out of
+  // the way unless a test sets them.
+  return beaconConfigSchema.parse({
+    port: 0,
+    masterKey,
+    logLevel: 'silent',
+    rulesRefreshMs: 200,
+    siteCacheMs: 100,
+    addressLimitPerWindow: 1_000_000,
+    networkLimitPerWindow: 1_000_000,
+    metricsPort: 0,
+    ...overrides,
+  });
 }
 
 export async function startTestBeacon(

@@ -20,6 +20,7 @@ function startProcess(masterKey: string): Promise<string> {
       TAGWARD_DB_NAME: db.dbName,
       TAGWARD_MASTER_KEY: masterKey,
       BEACON_PORT: '0',
+      BEACON_METRICS_PORT: '0',
       BEACON_KEY_LIMIT: String(KEY_LIMIT),
       BEACON_VISITOR_LIMIT: '1000',
       BEACON_RATE_WINDOW_MS: String(WINDOW_MS),

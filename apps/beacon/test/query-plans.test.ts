@@ -32,10 +32,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-test('the beacon queried the events and spent nonces', () => {
-  const collections = new Set(shapes.map((s) => s.collection));
-  expect(collections).toContain('events');
-  expect(collections).toContain('spent_nonces');
+test('the beacon queried the events (a retry and a replay make it look its duplicates up)', () => {
+  expect(shapes.filter((s) => s.collection === 'events').length).toBeGreaterThan(0);
 });
 
 test('no beacon query of a growing collection scans it', async () => {

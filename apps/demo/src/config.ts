@@ -14,6 +14,8 @@ export const demoConfigSchema = z.object({
   apiPort: z.coerce.number().int().min(0).max(65535).default(4000),
   beaconPort: z.coerce.number().int().min(0).max(65535).default(4100),
   sitePort: z.coerce.number().int().min(0).max(65535).default(4200),
+  /** The beacon's /metrics listener (loopback); 0 picks a free port. */
+  beaconMetricsPort: z.coerce.number().int().min(0).max(65535).default(4101),
   mongodbUri: z.string().optional(),
   /** Which embedded server to run when there is no MONGODB_URI (TAGWARD_EMBEDDED_DB). */
   embeddedDb: z.enum(['auto', 'rs', 'py', 'mongod']).default('auto'),
@@ -63,6 +65,7 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     apiPort: env.API_PORT,
     beaconPort: env.BEACON_PORT,
     sitePort: env.DEMO_SITE_PORT,
+    beaconMetricsPort: env.BEACON_METRICS_PORT,
     mongodbUri: env.MONGODB_URI || undefined,
     embeddedDb: env.TAGWARD_EMBEDDED_DB || undefined,
     dbName: env.TAGWARD_DB_NAME,

@@ -12,7 +12,8 @@ ${line}
  Tagward is running
    Dashboard        ${stack.urls.dashboard}
    Demo client site ${stack.urls.site}
-   Beacon           ${stack.urls.beacon}   (/healthz /readyz /metrics)
+   Beacon           ${stack.urls.beacon}   (/healthz /readyz)
+   Beacon metrics   ${stack.urls.beaconMetrics ?? 'off'}
    Demo login       ${stack.login.email} / ${stack.login.password}
    Admin login      ${stack.admin.email} / ${stack.admin.password}
    Demo traffic     ${config.traffic ? 'on (TAGWARD_DEMO_TRAFFIC=off to stop it)' : 'off'}

@@ -17,7 +17,7 @@ const DASHBOARD_DIST_DIR = path.join(
 );
 
 export interface Stack {
-  urls: { dashboard: string; beacon: string; site: string };
+  urls: { dashboard: string; beacon: string; site: string; beaconMetrics: string | undefined };
   login: { email: string; password: string };
   admin: { email: string; password: string };
   publicKey: string;
@@ -38,6 +38,7 @@ export async function startStack(config: DemoConfig, log: Logger = pino({ level:
     config: beaconConfigSchema.parse({
       port: config.beaconPort,
       host: config.host,
+      metricsPort: config.beaconMetricsPort,
       mongodbUri: database.uri,
       dbName: config.dbName,
       masterKey: config.masterKey,
@@ -95,7 +96,7 @@ export async function startStack(config: DemoConfig, log: Logger = pino({ level:
     : undefined;
 
   return {
-    urls: { dashboard: dashboardUrl, beacon: beaconUrl, site: site.url },
+    urls: { dashboard: dashboardUrl, beacon: beaconUrl, site: site.url, beaconMetrics: beacon.metricsUrl },
     login: { email: config.demoEmail, password: config.demoPassword },
     admin: { email: config.adminEmail, password: config.adminPassword },
     publicKey: siteState.publicKey,

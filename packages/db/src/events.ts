@@ -27,9 +27,16 @@ export interface EventRecord extends RollupSource {
   clientErrors: string[];
   label: { value: string; by: Types.ObjectId; at: Date } | null;
   tokenValid: boolean;
+  /** The single-use nonces the beacon spends by being stored (omitted when none). */
+  spentNonces?: string[];
 }
 
-export type InsertOutcome = 'inserted' | 'duplicate';
+/**
+ * Per event of a batch: stored; a duplicate of one already stored (same site and idempotency id:
+ * a retry); or refused because a nonce it carries was spent by another stored event (a replay),
+ * with those nonces in `spentElsewhere`.
+ */
+export type InsertOutcome = 'inserted' | 'duplicate' | { replayed: string[] };
 
 /** The store could not say what was written: nothing of the batch may be acknowledged. */
 export class EventStoreUnavailableError extends Error {
@@ -49,24 +56,59 @@ function bulkWriteErrors(error: unknown): Array<{ index: number; code: number }>
 }
 
 /**
- * Inserts a batch in one unordered `insertMany` and tells, per event, whether it was inserted or
- * was a duplicate of an event already stored (same site and idempotency id). Only a bulk error
- * listing nothing but duplicate keys proves the rest were written; any other failure (a
- * connection lost mid-batch can surface as a bulk error with an empty list) throws
- * `EventStoreUnavailableError`, and the caller acknowledges none of the batch: clients retry with
- * the same idempotency id, and a retry of an event that was written is then a duplicate.
+ * Tells the duplicates of a batch apart: the stored event with the same site and idempotency id
+ * makes it a retry; otherwise the stored events holding its nonces make it a replay. One query,
+ * and only when a batch had duplicates.
+ */
+async function classifyDuplicates(db: Database, docs: readonly EventRecord[], indexes: number[]): Promise<Map<number, InsertOutcome>> {
+  const dups = indexes.map((i) => docs[i]!);
+  const nonces = dups.flatMap((d) => d.spentNonces ?? []);
+  const or: Record<string, unknown>[] = dups.map((d) => ({ siteId: d.siteId, eventId: d.eventId }));
+  if (nonces.length) or.push({ spentNonces: { $in: nonces } });
+  const stored = await db.models.Event.collection
+    .find({ $or: or }, { projection: { _id: 0, siteId: 1, eventId: 1, spentNonces: 1 } })
+    .toArray();
+  const outcomes = new Map<number, InsertOutcome>();
+  for (const i of indexes) {
+    const doc = docs[i]!;
+    if (stored.some((e) => String(e.siteId) === String(doc.siteId) && e.eventId === doc.eventId)) {
+      outcomes.set(i, 'duplicate');
+      continue;
+    }
+    const held = new Set(stored.flatMap((e) => (e.spentNonces as string[] | undefined) ?? []));
+    const replayed = (doc.spentNonces ?? []).filter((n) => held.has(n));
+    // A nonce clash whose holder is gone (deleted meanwhile) still means its nonces were used.
+    outcomes.set(i, { replayed: replayed.length ? replayed : [...(doc.spentNonces ?? [])] });
+  }
+  return outcomes;
+}
+
+/**
+ * Inserts a batch in one unordered `insertMany` and tells, per event, what happened (see
+ * {@link InsertOutcome}). Spent nonces are a unique index of the events themselves, so storing a
+ * beacon and spending its tokens is the same write: two processes storing the same token at once
+ * cannot both succeed. Only a bulk error listing nothing but duplicate keys proves the rest were
+ * written; any other failure (a connection lost mid-batch can surface as a bulk error with an
+ * empty list) throws `EventStoreUnavailableError`, and the caller acknowledges none of the batch:
+ * clients retry with the same idempotency id, and a retry of a stored event is a duplicate.
  */
 export async function insertEvents(db: Database, docs: readonly EventRecord[]): Promise<InsertOutcome[]> {
   const outcomes: InsertOutcome[] = docs.map(() => 'inserted');
+  let duplicates: number[];
   try {
     await db.models.Event.collection.insertMany(docs as EventRecord[], { ordered: false });
     return outcomes;
   } catch (error) {
     const writeErrors = bulkWriteErrors(error);
-    if (writeErrors && writeErrors.length > 0 && writeErrors.every((e) => e.code === DUPLICATE_KEY)) {
-      for (const e of writeErrors) outcomes[e.index] = 'duplicate';
-      return outcomes;
+    if (!writeErrors || writeErrors.length === 0 || !writeErrors.every((e) => e.code === DUPLICATE_KEY)) {
+      throw new EventStoreUnavailableError({ cause: error });
     }
+    duplicates = writeErrors.map((e) => e.index);
+  }
+  try {
+    for (const [i, outcome] of await classifyDuplicates(db, docs, duplicates)) outcomes[i] = outcome;
+  } catch (error) {
     throw new EventStoreUnavailableError({ cause: error });
   }
+  return outcomes;
 }

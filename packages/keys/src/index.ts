@@ -37,6 +37,7 @@ export {
   type TokenVerifierOptions,
   type TokenVerifyContext,
   type TokenVerification,
+  type TokenCheck,
 } from './verifier.js';
 export {
   DEFAULT_ROTATION_GRACE_MS,

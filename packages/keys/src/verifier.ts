@@ -28,7 +28,8 @@ export interface TokenVerifierOptions {
   /** The 32-byte master key (`TAGWARD_MASTER_KEY`, parsed with `parseMasterKey`). */
   masterKey: Uint8Array;
   lookupKey: LookupKey;
-  spendNonce: SpendNonce;
+  /** Records a nonce as spent; needed by `verify` only (`check` leaves the spending to the caller). */
+  spendNonce?: SpendNonce;
   /** Allowed difference between the minter's clock and ours (default 30 s, max 5 min). */
   clockSkewMs?: number;
   /**
@@ -65,8 +66,21 @@ export interface TokenVerification extends TokenOutcome {
   detail?: PageTokenErrorCode;
 }
 
+/** A token that passed every check but the single use: the caller must spend `nonce` atomically. */
+export interface TokenCheck extends TokenVerification {
+  /** Present when the status is `valid`: the nonce to record as spent (`<kid>.<nonce>`). */
+  nonce?: { key: string; siteId: string; expiresAt: Date };
+}
+
 export interface TokenVerifier {
+  /** Every check, then the nonce spent with `spendNonce`: `replayed` if it was spent before. */
   verify(token: string | undefined | null, context: TokenVerifyContext): Promise<TokenVerification>;
+  /**
+   * Every check except the single use. A `valid` result carries the nonce, which the caller
+   * spends itself — the beacon stores it with the event, in the same write, so a replay is
+   * caught by the database at the moment the event would be stored.
+   */
+  check(token: string | undefined | null, context: TokenVerifyContext): Promise<TokenCheck>;
   /** Drops a cached key now (in this process), e.g. right after revoking it here. */
   forget(kid: string): void;
 }
@@ -186,10 +200,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     clock: options.cacheClock ?? (() => performance.now()),
   });
 
-  async function verify(
+  async function check(
     token: string | undefined | null,
     context: TokenVerifyContext,
-  ): Promise<TokenVerification> {
+  ): Promise<TokenCheck> {
     if (token === undefined || token === null || token === '') return { status: 'missing' };
     const decoded = decodePageToken(token);
     if (!decoded.ok) return { status: 'malformed', detail: decoded.code };
@@ -226,14 +240,23 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (now + clockSkewMs < claims.iat) return { ...found, status: 'not_yet_valid' };
     if (minAgeMs > 0 && now - claims.iat < minAgeMs) return { ...found, status: 'not_yet_valid' };
 
-    // The nonce row must outlive every moment the token could still be accepted.
-    const first = await options.spendNonce(
-      `${kid}.${claims.nonce}`,
-      key.record.siteId,
-      new Date(claims.exp + clockSkewMs),
-    );
-    return first ? found : { ...found, status: 'replayed' };
+    // The nonce record must outlive every moment the token could still be accepted.
+    return {
+      ...found,
+      nonce: { key: `${kid}.${claims.nonce}`, siteId: key.record.siteId, expiresAt: new Date(claims.exp + clockSkewMs) },
+    };
   }
 
-  return { verify, forget: (kid) => cache.forget(kid) };
+  async function verify(
+    token: string | undefined | null,
+    context: TokenVerifyContext,
+  ): Promise<TokenVerification> {
+    const { nonce, ...result } = await check(token, context);
+    if (!nonce) return result;
+    if (!options.spendNonce) throw new KeysError('invalid_argument', 'verify() needs a spendNonce option; use check() to spend nonces yourself');
+    const first = await options.spendNonce(nonce.key, nonce.siteId, nonce.expiresAt);
+    return first ? result : { ...result, status: 'replayed' };
+  }
+
+  return { verify, check, forget: (kid) => cache.forget(kid) };
 }

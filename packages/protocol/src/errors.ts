@@ -17,6 +17,8 @@ export const BEACON_ERROR_CODES = {
   overloaded: 503,
   shutting_down: 503,
   unauthorized: 401,
+  // The verify API: an event id whose %-encoding does not decode.
+  invalid_event_id: 400,
 } as const;
 
 export type BeaconErrorCode = keyof typeof BEACON_ERROR_CODES;

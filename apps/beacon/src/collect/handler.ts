@@ -2,42 +2,26 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { Types } from 'mongoose';
 import { MAX_BODY_BYTES, type CollectPayload } from '@tagward/protocol';
-import {
-  deriveSignals,
-  score,
-  type AttestationOutcome,
-  type TokenOutcome,
-} from '@tagward/trust';
+import { deriveSignals, ipPrefix, score, type AttestationOutcome, type TokenOutcome } from '@tagward/trust';
+import type { EventRecord } from '@tagward/db';
 import { BeaconError, sendError, sendJson } from '../errors.js';
 import type { BeaconMetrics } from '../metrics.js';
-import type { CadenceTracker } from './cadence.js';
+import type { AttestationChecker, TokenChecker } from '../checks/types.js';
+import type { Cadence, CadenceTracker } from './cadence.js';
 import { parsePayload } from './parse-payload.js';
 import { readBody } from './read-body.js';
 import type { SharedQuotaLimiter } from './rate-limit.js';
 import type { RulesCache } from './rules-cache.js';
 import type { BeaconSite, SiteCache } from './site-cache.js';
+import type { Source, SourceLimiter } from './source-limits.js';
 import type { VisitorHasher } from './visitor.js';
-import type { GroupCommitWriter, StoredEvent } from './writer.js';
-
-export interface TokenChecker {
-  verify(
-    token: string | undefined,
-    context: { site: BeaconSite; origin: string | undefined; url: URL; eventId: string; now: number },
-  ): Promise<TokenOutcome>;
-}
-
-export interface AttestationChecker {
-  verify(
-    token: string | undefined,
-    context: { site: BeaconSite; origin: string | undefined; eventId: string; now: number },
-  ): Promise<AttestationOutcome>;
-}
+import type { GroupCommitWriter } from './writer.js';
 
 export interface CollectDeps {
   sites: SiteCache;
   visitors: VisitorHasher;
-  keyLimiter: SharedQuotaLimiter;
-  visitorLimiter: SharedQuotaLimiter;
+  sourceLimiter: SourceLimiter;
+  siteQuota: SharedQuotaLimiter;
   cadence: CadenceTracker;
   tokens: TokenChecker;
   attestation: AttestationChecker;
@@ -52,7 +36,11 @@ export interface CollectDeps {
 
 const ACCEPTED_TYPES = new Set(['text/plain', 'application/json']);
 
-/** The beacon path: readBody → parsePayload → resolveSite → limits → extractFacts → score → persist → respond. */
+/**
+ * The beacon path: readBody → parsePayload → resolveSite → observe cadence → admit (per source,
+ * then the site quota) → check credentials → score → persist (the write also spends the
+ * credentials' nonces) → respond.
+ */
 export async function handleCollect(req: IncomingMessage, res: ServerResponse, deps: CollectDeps): Promise<void> {
   try {
     checkContentType(req);
@@ -61,13 +49,17 @@ export async function handleCollect(req: IncomingMessage, res: ServerResponse, d
     const site = await resolveSite(deps, payload.key);
     const now = deps.now();
     const ip = clientIp(req, deps.trustProxy);
-    const userAgent = req.headers['user-agent'] ?? '';
-    const visitorHash = await deps.visitors.hash(site.id, ip, userAgent, now);
-    await enforceLimits(deps, site, visitorHash, now);
-    const event = await scoreEvent(req, deps, { payload, url, site, ip, visitorHash, now });
-    const outcome = await deps.writer.write(event);
-    deps.metrics.requests.inc({ status: '200', code: outcome === 'inserted' ? 'accepted' : 'duplicate' });
-    if (outcome === 'inserted') deps.metrics.verdicts.inc({ verdict: event.verdict });
+    const visitorHash = await deps.visitors.hash(site.id, ip, req.headers['user-agent'] ?? '', now);
+    // Cadence sees every arrival, including those refused below: a burst is judged on all of it.
+    const t = payload.timing;
+    const cadence = deps.cadence.observe(visitorHash, now, `${t.nav}|${t.start}|${t.checks}|${t.send}`);
+    await admit(deps, site, { visitor: visitorHash, address: ip, network: ipPrefix(ip)?.prefix ?? ip }, now);
+    const input: EventInput = { req, payload, url, site, ip, visitorHash, now, cadence };
+    const credentials = await checkCredentials(deps, input);
+    const event = buildEvent(deps, input, credentials);
+    const outcome = await deps.writer.write(event, (replayed) => buildEvent(deps, input, asReplayed(credentials, replayed)));
+    deps.metrics.requests.inc({ status: '200', code: outcome.result === 'inserted' ? 'accepted' : 'duplicate' });
+    if (outcome.result === 'inserted') deps.metrics.verdicts.inc({ verdict: outcome.event.verdict });
     sendJson(res, 200, { id: payload.id });
   } catch (error) {
     const rejection = asBeaconError(error, deps.log);
@@ -102,48 +94,80 @@ async function resolveSite(deps: CollectDeps, key: string): Promise<BeaconSite> 
   return site;
 }
 
-async function enforceLimits(deps: CollectDeps, site: BeaconSite, visitorHash: string, now: number): Promise<void> {
-  const perKey = await deps.keyLimiter.take(site.id, now);
-  if (!perKey.ok) throw new BeaconError('rate_limited', 'too many beacons for this site', perKey.retryAfterS);
-  const perVisitor = await deps.visitorLimiter.take(visitorHash, now);
-  if (!perVisitor.ok) throw new BeaconError('rate_limited', 'too many beacons from this visitor', perVisitor.retryAfterS);
+const REFUSED_BY = { visitor: 'this visitor', address: 'this address', network: 'this network' } as const;
+
+/**
+ * Per-source limits first (in memory), then the site quota (shared by every process). A refused
+ * beacon spends nothing: not its network's budget, not the site's quota.
+ */
+async function admit(deps: CollectDeps, site: BeaconSite, source: Source, now: number): Promise<void> {
+  const refused = deps.sourceLimiter.admit(site.id, source, now);
+  if (refused) throw new BeaconError('rate_limited', `too many beacons from ${REFUSED_BY[refused.refused]}`, refused.retryAfterS);
+  const quota = await deps.siteQuota.take(site.id, now).catch((error: unknown) => {
+    deps.sourceLimiter.release(site.id, source, now);
+    throw error;
+  });
+  if (!quota.ok) {
+    deps.sourceLimiter.release(site.id, source, now);
+    throw new BeaconError('rate_limited', 'too many beacons for this site', quota.retryAfterS);
+  }
 }
 
 interface EventInput {
+  req: IncomingMessage;
   payload: CollectPayload;
   url: URL;
   site: BeaconSite;
   ip: string;
   visitorHash: string;
   now: number;
+  cadence: Cadence;
 }
 
-async function scoreEvent(req: IncomingMessage, deps: CollectDeps, input: EventInput): Promise<StoredEvent> {
-  const { payload, url, site, ip, visitorHash, now } = input;
-  const origin = req.headers.origin;
-  const context = { site, origin, eventId: payload.id, now };
-  // A page token is single-use and proves the page fetch once: it is checked on the page's first
-  // beacon only. Later beacons of a single-page app (seq > 0) score as carrying no token, which
-  // gives a replayer nothing a token-less beacon would not.
-  const pageToken = payload.seq === 0 ? payload.token : undefined;
+interface Credentials {
+  token: TokenOutcome;
+  attestation: AttestationOutcome;
+  /** Nonces storing the event spends. */
+  nonces: string[];
+  tokenNonce?: string;
+  attestationNonce?: string;
+}
+
+/**
+ * Page token and attestation token, checked in full but for their single use. Every beacon's
+ * token is checked, whatever its `seq`: a single-page app hands a fresh token to each soft
+ * navigation, and a token seen once is spent for every later use, however that beacon is shaped.
+ */
+async function checkCredentials(deps: CollectDeps, input: EventInput): Promise<Credentials> {
+  const { payload, site, url, now } = input;
+  const origin = input.req.headers.origin;
   const [token, attestation] = await Promise.all([
-    deps.tokens.verify(pageToken, { ...context, url }),
-    deps.attestation.verify(payload.att, context),
+    deps.tokens.check(payload.token, { site, origin, url, now }),
+    deps.attestation.check(payload.att, { site, origin, now }),
   ]);
-  const t = payload.timing;
-  const cadence = deps.cadence.observe(visitorHash, now, `${t.nav}|${t.start}|${t.checks}|${t.send}`);
+  const nonces = [token.nonce, attestation.nonce].filter((n): n is string => typeof n === 'string');
+  return { token: token.outcome, attestation: attestation.outcome, nonces, tokenNonce: token.nonce, attestationNonce: attestation.nonce };
+}
+
+/** The credentials as they are once the store says some of their nonces were spent before. */
+function asReplayed(credentials: Credentials, replayed: readonly string[]): Credentials {
+  const spent = new Set(replayed);
+  return {
+    token: credentials.tokenNonce && spent.has(credentials.tokenNonce) ? { ...credentials.token, status: 'replayed' } : credentials.token,
+    attestation: credentials.attestationNonce && spent.has(credentials.attestationNonce) ? { ...credentials.attestation, status: 'double_spent' } : credentials.attestation,
+    nonces: credentials.nonces.filter((n) => !spent.has(n)),
+  };
+}
+
+function buildEvent(deps: CollectDeps, input: EventInput, credentials: Credentials): EventRecord {
+  const { req, payload, url, site, ip, visitorHash, now, cadence } = input;
   const signals = deriveSignals({
     rawHeaders: req.rawHeaders,
     ip,
-    payload: { url: payload.url, ref: payload.ref, timing: t, seq: payload.seq, errors: payload.errors },
-    site: {
-      id: site.id,
-      mode: site.mode,
-      allowedOrigins: site.allowedOrigins,
-      pageTokenRequired: site.pageTokenRequired,
-    },
-    token,
-    attestation,
+    payload: { url: payload.url, ref: payload.ref, timing: payload.timing, seq: payload.seq, errors: payload.errors },
+    site: { id: site.id, mode: site.mode, allowedOrigins: site.allowedOrigins, pageTokenRequired: site.pageTokenRequired },
+    token: credentials.token,
+    attestation: credentials.attestation,
     cadence,
   });
   const active = deps.rules.forSite(site.id);
@@ -155,20 +179,19 @@ async function scoreEvent(req: IncomingMessage, deps: CollectDeps, input: EventI
     receivedAt: new Date(now),
     page: { url: payload.url, path: url.pathname, referrer: payload.ref },
     checks: payload.checks,
-    signals,
+    signals: signals as unknown as EventRecord['signals'],
     score: result.score,
     verdict: result.verdict,
     reasons: result.reasons,
     rulesVersion: active.version,
     overrideVersion: active.overrideVersion,
-    shadow: shadow && active.shadow
-      ? { score: shadow.score, verdict: shadow.verdict, reasons: shadow.reasons, version: active.shadow.version }
-      : null,
+    shadow: shadow && active.shadow ? { score: shadow.score, verdict: shadow.verdict, reasons: shadow.reasons, version: active.shadow.version } : null,
     visitorHash,
     attestationCohort: payload.cohort === true,
     clientErrors: payload.errors ?? [],
     label: null,
-    tokenValid: token.status === 'valid',
+    tokenValid: credentials.token.status === 'valid',
+    ...(credentials.nonces.length ? { spentNonces: credentials.nonces } : {}),
   };
 }
 
@@ -184,7 +207,7 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string {
 
 function asBeaconError(error: unknown, log: Logger): BeaconError {
   if (error instanceof BeaconError) return error;
-  // Anything else on this path is a database call failing (site lookup, salt, limits, nonces):
+  // Anything else on this path is a database call failing (site lookup, salt, limits):
   // answer 503 so the client retries, and log it, since a bug would land here too.
   log.warn({ err: error }, 'collect failed on a dependency');
   return new BeaconError('database_unavailable', 'the event store is unavailable, retry later', 5);

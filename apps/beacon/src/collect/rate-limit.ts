@@ -20,7 +20,11 @@ const DUPLICATE_KEY = 11000;
  * `chunk` admissions locally. A unique `_id` means two processes can never own the same slot,
  * so together they never admit more than `limit` per window. The price: up to
  * (processes × chunk) admissions can stay unused when a window ends with slots half spent.
- * Slot documents are deleted by the collection's TTL index once their window is over.
+ *
+ * The next slot is claimed in the background once half of the current one is spent, so a
+ * request waits for the database only for the first slot of a window (or when traffic outruns a
+ * slot per claim round trip). Slot documents are deleted by the collection's TTL index once their
+ * window is over.
  */
 export class SharedQuotaLimiter {
   private readonly local = new Map<string, LocalQuota>();
@@ -49,16 +53,23 @@ export class SharedQuotaLimiter {
       }
       if (quota.remaining > 0) {
         quota.remaining -= 1;
+        if (quota.remaining < this.chunk / 2) this.claimSoon(id, quota);
         return { ok: true };
       }
       if (quota.exhausted) return { ok: false, retryAfterS };
-      // One claim at a time per key; concurrent requests wait for it and then re-check.
-      const current = quota;
-      current.claiming ??= this.claim(id, current).finally(() => {
-        current.claiming = undefined;
-      });
-      await current.claiming;
+      await this.claimSoon(id, quota);
     }
+  }
+
+  /** One claim at a time per key; callers that need it wait for the one in flight. */
+  private claimSoon(id: string, quota: LocalQuota): Promise<void> {
+    if (quota.exhausted) return Promise.resolve();
+    quota.claiming ??= this.claim(id, quota).finally(() => {
+      quota.claiming = undefined;
+    });
+    // A background claim that fails is retried by the next request that runs out.
+    quota.claiming.catch(() => undefined);
+    return quota.claiming;
   }
 
   private async claim(id: string, quota: LocalQuota): Promise<void> {
@@ -75,7 +86,10 @@ export class SharedQuotaLimiter {
         quota.remaining += Math.min(this.chunk, this.limit - slot * this.chunk);
         return;
       } catch (error) {
-        if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+        if ((error as { code?: number }).code !== DUPLICATE_KEY) {
+          quota.nextSlot = slot; // not taken by anyone: try it again next time
+          throw error;
+        }
         // Another process owns this slot: try the next one.
       }
     }

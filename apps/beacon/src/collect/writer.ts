@@ -4,21 +4,37 @@ import { BeaconError } from '../errors.js';
 import type { BeaconMetrics } from '../metrics.js';
 import type { RollupSink } from './rollup-sink.js';
 
-export type WriteOutcome = InsertOutcome;
 export type StoredEvent = EventRecord;
 
+/** What happened to one beacon: stored (as `event`), or a duplicate of one already stored. */
+export interface WriteResult {
+  result: 'inserted' | 'duplicate';
+  event: EventRecord;
+}
+
+/** Builds the event again when the store says some of its nonces were already spent (a replay). */
+export type Rebuild = (replayedNonces: readonly string[]) => EventRecord;
+
 interface Pending {
-  doc: StoredEvent;
-  resolve: (outcome: WriteOutcome) => void;
+  doc: EventRecord;
+  rebuild: Rebuild;
+  /** Nonces the store found spent by other events, over the rounds so far. */
+  replayed: string[];
+  resolve: (result: WriteResult) => void;
   reject: (error: Error) => void;
 }
 
+/** A replayed beacon is rebuilt without its spent nonces, so a second round always settles it. */
+const MAX_ROUNDS = 3;
+
 /**
  * Group commit: events wait a few milliseconds (or until a batch is full) and go to the database
- * in one `insertMany`. Each caller's promise settles only after its event's write is acknowledged,
- * so a 2xx always means "stored". While one batch is in flight the next one fills up, which is
- * what makes batches grow under load. Rollup increments of the inserted events then go to the
- * rollup sink (the events themselves are already safe whatever happens there).
+ * in one `insertMany`, which also spends their tokens' nonces (a unique index of the events), so
+ * a beacon costs no write of its own and a replay is caught in the same write, across processes.
+ * Each caller's promise settles only after its event's write is acknowledged, so a 2xx always
+ * means "stored". While one batch is in flight the next one fills up, which is what makes batches
+ * grow under load. Replays (rare: attacks) are re-scored and stored in a second, small insert.
+ * Rollup increments of the inserted events then go to the rollup sink.
  */
 export class GroupCommitWriter {
   private queue: Pending[] = [];
@@ -37,12 +53,12 @@ export class GroupCommitWriter {
     return this.queue.length;
   }
 
-  write(doc: StoredEvent): Promise<WriteOutcome> {
+  write(doc: EventRecord, rebuild: Rebuild = () => doc): Promise<WriteResult> {
     if (this.queue.length >= this.options.maxPending) {
       return Promise.reject(new BeaconError('overloaded', 'too many events waiting to be written', 2));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ doc, resolve, reject });
+      this.queue.push({ doc, rebuild, replayed: [], resolve, reject });
       this.schedule();
     });
   }
@@ -69,32 +85,55 @@ export class GroupCommitWriter {
 
   private async flushBatch(batch: Pending[]): Promise<void> {
     const started = performance.now();
-    const outcomes = await this.insert(batch.map((p) => p.doc));
-    this.metrics.flushSeconds.observe((performance.now() - started) / 1000);
-    this.metrics.batchSize.observe(batch.length);
-    if (outcomes instanceof Error) {
-      for (const p of batch) p.reject(outcomes);
+    const settled = new Array<WriteResult | undefined>(batch.length);
+    try {
+      let round = batch.map((_, i) => i);
+      for (let attempt = 0; round.length > 0 && attempt < MAX_ROUNDS; attempt++) {
+        const outcomes = await this.insert(round.map((i) => batch[i]!.doc));
+        const again: number[] = [];
+        round.forEach((i, k) => {
+          const p = batch[i]!;
+          const outcome = outcomes[k]!;
+          if (typeof outcome === 'string') {
+            settled[i] = { result: outcome, event: p.doc };
+          } else {
+            // Re-scored with every nonce found spent so far, and stored without them.
+            p.replayed = [...p.replayed, ...outcome.replayed];
+            p.doc = p.rebuild(p.replayed);
+            again.push(i);
+          }
+        });
+        round = again;
+      }
+    } catch (error) {
+      for (const p of batch) p.reject(error as Error);
       return;
+    } finally {
+      this.metrics.flushSeconds.observe((performance.now() - started) / 1000);
+      this.metrics.batchSize.observe(batch.length);
     }
     const increments = emptyIncrements();
-    batch.forEach((p, i) => {
-      if (outcomes[i] === 'inserted') addToIncrements(increments, p.doc);
-    });
+    for (const result of settled) if (result?.result === 'inserted') addToIncrements(increments, result.event);
     // Answer the callers first: their events are stored whatever happens to the rollups.
-    batch.forEach((p, i) => p.resolve(outcomes[i]!));
+    batch.forEach((p, i) => {
+      const result = settled[i];
+      // Unreachable while a beacon carries at most MAX_ROUNDS - 1 nonces; never a false 2xx.
+      if (result) p.resolve(result);
+      else p.reject(new BeaconError('database_unavailable', 'the event could not be stored, retry later', 5));
+    });
     this.rollups.add(increments);
   }
 
-  /** Per event: inserted or duplicate (same site + idempotency id), or an error for the batch. */
-  private async insert(docs: StoredEvent[]): Promise<WriteOutcome[] | BeaconError> {
+  /** Per event, what the store did; a BeaconError when it cannot say (nothing is acknowledged). */
+  private async insert(docs: EventRecord[]): Promise<InsertOutcome[]> {
     try {
       return await insertEvents(this.db, docs);
     } catch (error) {
       if (!(error instanceof EventStoreUnavailableError)) throw error;
       this.metrics.dbErrors.inc();
       this.log.warn({ err: error.cause }, 'event insert failed');
-      // We cannot know which events of the batch were written, so none is acknowledged.
-      return new BeaconError('database_unavailable', 'the event store is unavailable, retry later', 5);
+      // Clients retry with the same idempotency id; a retry of a written event is a duplicate.
+      throw new BeaconError('database_unavailable', 'the event store is unavailable, retry later', 5);
     }
   }
 

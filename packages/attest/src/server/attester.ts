@@ -31,7 +31,7 @@ export interface AttesterOptions {
 }
 
 export type PowVerdict =
-  | { ok: true; maxTokens: number }
+  | { ok: true; maxTokens: number; /** Unix seconds: until then a replay of this solution must be refused. */ expiresAt: number }
   | { ok: false; reason: 'malformed' | 'bad_mac' | 'expired' | 'insufficient_work' };
 
 export interface IssuedPowChallenge extends PowParams {
@@ -101,7 +101,7 @@ export function createAttester(options: AttesterOptions): Attester {
           return { ok: false, reason: 'insufficient_work' };
         }
       }
-      return { ok: true, maxTokens: parsed.maxTokens };
+      return { ok: true, maxTokens: parsed.maxTokens, expiresAt: parsed.expiresAt };
     },
   };
 }

@@ -13,6 +13,8 @@ export const ATTEST_ERROR_CODES = {
   pow_required: 401,
   pow_invalid: 403,
   pow_expired: 403,
+  // A solution is good for one issuance: sent again, it is refused before any signing work.
+  pow_replayed: 409,
   not_admitted: 403,
   not_found: 404,
   method_not_allowed: 405,

@@ -50,6 +50,12 @@ export interface AttestHandlerOptions {
   directoryMaxAge?: number;
   /** Called once per issuance (for metrics): how many tokens were signed. */
   onIssued?: (count: number) => void;
+  /**
+   * Records a solved challenge as used, before any token is signed; resolves false if it was used
+   * already. Must be atomic across every issuer process (a unique insert). Without it a solution
+   * can be replayed, each time costing the issuer the RSA signatures, until the challenge expires.
+   */
+  spendChallenge?: (challenge: string, expiresAtSeconds: number) => Promise<boolean>;
 }
 
 export interface AttestHandlers {
@@ -203,6 +209,9 @@ export function createAttestHandlers(options: AttestHandlerOptions): AttestHandl
             verdict.reason === 'expired' ? 'pow_expired' : 'pow_invalid',
             verdict.reason,
           );
+        if (options.spendChallenge && !(await options.spendChallenge(pow.challenge, verdict.expiresAt))) {
+          throw new AttestError('pow_replayed', 'this proof of work was already used');
+        }
         let response: Uint8Array;
         let count = 1;
         if (batch) ({ response, count } = options.issuer.issueBatch(body, verdict.maxTokens));

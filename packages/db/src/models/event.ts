@@ -33,6 +33,12 @@ const schema = new mongoose.Schema(
     attestationCohort: { type: Boolean, default: false },
     /** An admin's label: `{ value: 'fraud' | 'legit', by, at }`, or null. */
     label: { type: mongoose.Schema.Types.Mixed, default: null },
+    /**
+     * The single-use nonces this beacon spent (page token `<kid>.<nonce>`, Privacy Pass
+     * `pp:<nonce>`). Absent when it spent none — never an empty array, which a unique index
+     * would treat as one shared value.
+     */
+    spentNonces: { type: [String], default: undefined },
   },
   { versionKey: false, minimize: false },
 );
@@ -49,6 +55,9 @@ schema.index({ siteId: 1, verdict: 1, receivedAt: -1, _id: -1 });
 schema.index({ siteId: 1, 'reasons.code': 1, receivedAt: -1, _id: -1 });
 // Across sites: the admin review queue and backtests of every site.
 schema.index({ receivedAt: -1, _id: -1 });
+// Spent nonces are unique across all events: the insert that stores a beacon is the one that
+// spends its tokens, so a replay fails in the same write, in every beacon process at once.
+schema.index({ spentNonces: 1 }, { unique: true, sparse: true });
 // Sparse: only labelled events (label.value) and events scored in shadow mode (shadow.version)
 // are in them, so the moderation views read a few documents instead of every event.
 schema.index({ 'label.value': 1 }, { sparse: true });
