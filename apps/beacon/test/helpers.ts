@@ -154,6 +154,8 @@ export function postBeacon(
   url: string,
   body: string | Buffer,
   headers: Record<string, string> = chromiumBeaconHeaders(),
+  /** Another loopback address (127.0.0.2, …) to send from: another visitor, as the server sees it. */
+  options: { localAddress?: string } = {},
 ): Promise<PostResult> {
   const target = new URL('/v1/collect', url);
   const all = {
@@ -163,7 +165,7 @@ export function postBeacon(
     ...headers,
   };
   return new Promise((resolve, reject) => {
-    const req = http.request(target, { method: 'POST', headers: all, agent: false }, (res) => {
+    const req = http.request(target, { method: 'POST', headers: all, agent: false, localAddress: options.localAddress }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

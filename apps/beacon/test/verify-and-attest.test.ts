@@ -9,21 +9,26 @@ import { createVerifyClient } from '@tagward/sdk-node';
 import { SITE_ORIGIN, beaconPayload, mintAgedToken, postBeacon, seedSite, startTestBeacon, type TestBeacon, type TestSite } from './helpers.js';
 
 let t: TestBeacon;
+let second: TestBeacon;
 let site: TestSite;
 
 beforeAll(async () => {
   const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tw-attest-')), 'issuer.pem');
   fs.writeFileSync(keyFile, generateIssuerKeyPem());
-  t = await startTestBeacon('verify_attest', {
+  const attest = {
     attestIssuerKeyFile: keyFile,
     attestSecret: randomBytes(32).toString('base64'),
     attestIssuerName: 'beacon.test',
     // Cheap proof of work: this test checks the protocol, not the cost.
     attestDifficultyBits: 4,
-  });
+  };
+  t = await startTestBeacon('verify_attest', attest);
+  // A second beacon process on the same database and issuer keys.
+  second = await startTestBeacon('verify_attest_2', attest, t.db);
   site = await seedSite(t.db, t.masterKey);
 });
 afterAll(async () => {
+  await second?.close();
   await t?.close();
 });
 
@@ -86,5 +91,21 @@ describe('the attestation experiment', () => {
     expect(await status(forged.id)).toBe('invalid');
     const stored = await t.db.models.Event.findOne({ eventId: first.id }).lean();
     expect(stored?.attestationCohort).toBe(true);
+  });
+
+  test('a solved proof of work issues tokens once: sent again, to this beacon or another, it is refused before any signing', async () => {
+    let issuance: { url: string; init: RequestInit } | undefined;
+    const recordingFetch: typeof fetch = (input, init) => {
+      if (String(input).includes('/v1/attest/issue') && !issuance) issuance = { url: String(input), init: { ...init } };
+      return pageFetch(input, init);
+    };
+    await createAttestClient({ issuerUrl: t.url, fetch: recordingFetch, batchSize: 2 }).refill();
+    expect(issuance).toBeDefined();
+    const replay = (base: string) => pageFetch(issuance!.url.replace(t.url, base), issuance!.init);
+    const answers = await Promise.all([replay(t.url), replay(second.url), replay(t.url)]);
+    for (const res of answers) {
+      expect(res.status).toBe(409);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('pow_replayed');
+    }
   });
 });

@@ -162,6 +162,23 @@ describe('the page-token verifier', () => {
     expect((await verifier.verify(token, context)).status).toBe('replayed');
   });
 
+  test('check() passes every test but the single use and hands the nonce to the caller, spending nothing', async () => {
+    const { verifier } = makeVerifier();
+    const token = mint(key);
+    const checked = await verifier.check(token, context);
+    expect(checked).toMatchObject({ status: 'valid', nonce: { key: expect.stringMatching(new RegExp(`^${key.kid}\\.`)), siteId: SITE_ID } });
+    expect(checked.nonce!.expiresAt.getTime()).toBeGreaterThan(NOW);
+    // Nothing was spent: checking again says the same, and verify() still gets the first use.
+    expect((await verifier.check(token, context)).nonce?.key).toBe(checked.nonce!.key);
+    expect((await verifier.verify(token, context)).status).toBe('valid');
+    expect((await verifier.check(token, { ...context, url: 'https://shop.example/elsewhere' })).nonce).toBeUndefined();
+  });
+
+  test('verify() without a spendNonce option refuses to run rather than skip the single use', async () => {
+    const { verifier } = makeVerifier({ spendNonce: undefined });
+    await expect(verifier.verify(mint(key), context)).rejects.toMatchObject({ code: 'invalid_argument' });
+  });
+
   test('a failed check does not spend the nonce: the token still works on its own page afterwards', async () => {
     const { verifier } = makeVerifier();
     const token = mint(key);
