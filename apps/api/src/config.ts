@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { parseMasterKey } from '@tagward/keys';
 
 /**
- * The dashboard's build output in this checkout. Resolved from this module's folder, which is
- * `src/` when run from source and `dist/` when bundled: one level below apps/api either way.
+ * The dashboard's build output in this checkout (adapter-static writes `build/`). Resolved from
+ * this module's folder, which is `src/` when run from source and `dist/` when bundled: one level
+ * below apps/api either way.
  */
-const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/dist', import.meta.url));
+const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/build', import.meta.url));
 
 /**
  * The API's whole configuration: the only place in this app that reads the environment.
