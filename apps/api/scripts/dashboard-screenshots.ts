@@ -120,6 +120,10 @@ try {
   await siteTab('Events').click();
   await page.getByRole('link', { name: /^Details of the event/ }).first().waitFor();
   await shot('events');
+  const firstPage = await page.locator('tbody tr').count();
+  await page.getByRole('button', { name: 'Load older events' }).click();
+  await page.locator('tbody tr').nth(firstPage).waitFor();
+  console.log(`  "Load older events": ${firstPage} -> ${await page.locator('tbody tr').count()} rows`);
   await page.getByLabel('Verdict').selectOption('fraud');
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await page.waitForURL(/verdict=fraud/);
