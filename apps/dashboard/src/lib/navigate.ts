@@ -1,5 +1,5 @@
 import { goto } from '$app/navigation';
-import { page } from '$app/state';
+import { navigating, page } from '$app/state';
 
 /**
  * Shows this page with a new query string (filters, a date range): its `load` runs again with
@@ -11,4 +11,12 @@ export function gotoQuery(query: URLSearchParams): Promise<void> {
   // The path is the current page's own, so already resolved; only the query string changes.
   // eslint-disable-next-line svelte/no-navigation-without-resolve
   return goto(`${page.url.pathname}${search ? `?${search}` : ''}`, { replaceState: true, keepFocus: true, noScroll: true });
+}
+
+/**
+ * Whether this page's load is running again for a new query (new filters, another range), the
+ * page still showing the old data meanwhile. Reactive: read it in a `$derived`.
+ */
+export function reloadingThisPage(): boolean {
+  return navigating.to !== null && navigating.to.route.id === page.route.id;
 }
