@@ -1,12 +1,14 @@
-import { defineConfig } from 'vite';
-import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defineConfig, loadEnv } from 'vite';
+import { loadDevConfig } from './config.js';
 
-// In development the dashboard runs on Vite's server and forwards /trpc to the API, so the
-// browser sees one origin (cookies and the API's same-origin check work unchanged).
-const apiUrl = process.env.TAGWARD_API_URL ?? 'http://127.0.0.1:4000';
-
-export default defineConfig({
-  plugins: [svelte()],
-  server: { proxy: { '/trpc': { target: apiUrl, changeOrigin: false } } },
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
+export default defineConfig(({ mode }) => {
+  const config = loadDevConfig(loadEnv(mode, import.meta.dirname, 'TAGWARD_'));
+  return {
+    plugins: [sveltekit()],
+    // In development the dashboard runs on Vite's server and forwards /trpc to the API, so the
+    // browser sees one origin (cookies and the API's same-origin check work unchanged).
+    server: { proxy: { '/trpc': { target: config.apiUrl, changeOrigin: false } } },
+    build: { sourcemap: true },
+  };
 });

@@ -87,7 +87,7 @@ test('an admin changes a threshold, backtests, publishes, and the next beacon is
 
   // Review queue: label the newest event with the keyboard.
   await page.getByRole('link', { name: 'Review queue' }).click();
-  await page.getByLabel('Verdict').selectOption('');
+  await page.getByLabel('Verdict', { exact: true }).selectOption('');
   await page.getByRole('button', { name: 'Show' }).click();
   const current = page.getByTestId('review-current');
   await current.waitFor();

@@ -16,7 +16,7 @@ import { resumeSitePurges } from './services/sites.js';
 export interface ApiDeps {
   db: Database;
   config: ApiConfig;
-  /** Built dashboard (apps/dashboard/dist) to serve with a history fallback. */
+  /** Built dashboard (apps/dashboard/build) to serve with its SPA fallback page. */
   dashboardDir?: string;
   log?: Logger;
   /** Clock override for tests. */

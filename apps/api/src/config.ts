@@ -1,5 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseMasterKey } from '@tagward/keys';
+
+/**
+ * The dashboard's build output in this checkout (adapter-static writes `build/`). Resolved from
+ * this module's folder, which is `src/` when run from source and `dist/` when bundled: one level
+ * below apps/api either way.
+ */
+const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/build', import.meta.url));
 
 /**
  * The API's whole configuration: the only place in this app that reads the environment.
@@ -53,6 +61,8 @@ export const apiConfigSchema = z.object({
     .transform((v) => v === true || v === 'true'),
   /** Where the embed build writes manifest.json (default: @tagward/embed's dist folder). */
   embedDir: z.string().optional(),
+  /** The built dashboard to serve (its static files and SPA fallback page). */
+  dashboardDir: z.string().min(1).default(DEFAULT_DASHBOARD_DIR),
   loginLimits: z
     .object({
       perAccount: z.coerce.number().int().min(1).default(10),
@@ -84,6 +94,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     trustedOrigins: env.TAGWARD_TRUSTED_ORIGINS,
     trustProxy: env.API_TRUST_PROXY,
     embedDir: env.TAGWARD_EMBED_DIR,
+    dashboardDir: env.TAGWARD_DASHBOARD_DIR || undefined,
     signupOpen: env.TAGWARD_SIGNUP_OPEN,
     logLevel: env.LOG_LEVEL,
   });

@@ -2,8 +2,6 @@ import { pino } from 'pino';
 import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
 import { loadApiConfig } from './config.js';
 import { startApiServer } from './app.js';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 
 const config = loadApiConfig();
@@ -12,14 +10,13 @@ const database = await resolveDatabase(config.mongodbUri, { log: (line) => log.i
 const db = await connectDatabase(database.uri, config.dbName);
 await ensureIndexes(db);
 
-const dashboardDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard/dist');
 const api = await startApiServer({
   db,
   config,
   log,
   port: config.port,
   host: config.host,
-  dashboardDir: fs.existsSync(dashboardDir) ? dashboardDir : undefined,
+  dashboardDir: fs.existsSync(config.dashboardDir) ? config.dashboardDir : undefined,
 });
 log.info({ url: api.url }, 'api listening');
 

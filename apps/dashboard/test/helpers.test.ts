@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { formatBucket, formatPercent, formatWeight, fromLocalInput, toLocalInput } from '../src/lib/format.js';
-import { rangeFromQuery, rangeToQuery } from '../src/lib/range-query.js';
-import { NAV_LINKS, visibleNavLinks } from '../src/lib/nav.js';
+import { formatBucket, formatPercent, formatWeight, fromLocalInput, toLocalInput } from '$lib/format';
+import { rangeFromQuery, rangeToQuery } from '$lib/range-query';
+import { NAV_LINKS, visibleNavLinks, type NavLink } from '$lib/nav';
 
 describe('formatting', () => {
   test.each([
@@ -60,7 +60,7 @@ describe('range in the URL', () => {
 
 describe('navigation', () => {
   test('admin-only links show to platform admins only', () => {
-    const withAdmin = [...NAV_LINKS, { href: '/admin', label: 'Moderation', adminOnly: true }];
+    const withAdmin: NavLink[] = [...NAV_LINKS, { href: '/admin', label: 'Moderation', adminOnly: true }];
     NAV_LINKS.push(withAdmin.at(-1)!);
     try {
       expect(visibleNavLinks('user').map((l) => l.href)).not.toContain('/admin');

@@ -10,10 +10,10 @@ import { seedDemo } from './seed.js';
 import { startDemoSite } from './site.js';
 import { startTraffic } from './traffic.js';
 
-/** The dashboard's build output (`vite build`), which the API serves. */
-const DASHBOARD_DIST_DIR = path.join(
+/** The dashboard's build output (SvelteKit's adapter-static writes `build/`), which the API serves. */
+const DASHBOARD_BUILD_DIR = path.join(
   path.dirname(createRequire(import.meta.url).resolve('@tagward/dashboard/package.json')),
-  'dist',
+  'build',
 );
 
 export interface Stack {
@@ -61,7 +61,7 @@ export async function startStack(config: DemoConfig, log: Logger = pino({ level:
       masterKey: config.masterKey,
       publicBeaconUrl: beaconUrl,
     }),
-    dashboardDir: DASHBOARD_DIST_DIR,
+    dashboardDir: DASHBOARD_BUILD_DIR,
     port: config.apiPort,
     host: config.host,
   });

@@ -2,8 +2,10 @@
  * The main navigation. One entry per section; `adminOnly` entries show only to platform
  * admins (the moderation section adds itself here with one line).
  */
+import type { Pathname } from '$app/types';
+
 export interface NavLink {
-  href: string;
+  href: Pathname;
   label: string;
   adminOnly?: boolean;
 }

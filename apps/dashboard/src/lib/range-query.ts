@@ -31,3 +31,12 @@ export function rangeToQuery(value: RangeValue, base: URLSearchParams = new URLS
   if (!value.includeSuspect) query.set('suspect', '0');
   return query;
 }
+
+/**
+ * The stats API's range input. A custom range without both ends (a hand-edited URL) falls back
+ * to the last 24 hours rather than asking the API for a range it would refuse.
+ */
+export function rangeInput(value: RangeValue): { preset: Exclude<Preset, 'custom'> } | { preset: 'custom'; from: string; to: string } {
+  if (value.preset !== 'custom') return { preset: value.preset };
+  return value.from && value.to ? { preset: 'custom', from: value.from, to: value.to } : { preset: '24h' };
+}
