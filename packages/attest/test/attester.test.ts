@@ -33,7 +33,8 @@ test('a solution found by the browser solver is accepted, and grants maxTokens',
   const { challenge } = attester.challenge();
   const { counters } = await solvePow(challenge, body);
   expect(counters).toHaveLength(3);
-  expect(attester.verifySolution(challenge, counters, body)).toEqual({ ok: true, maxTokens: 4 });
+  // The challenge's expiry comes back too: a single-use store keeps the spent solution that long.
+  expect(attester.verifySolution(challenge, counters, body)).toEqual({ ok: true, maxTokens: 4, expiresAt: 1000 + 60 });
 });
 
 describe('refusals', () => {
