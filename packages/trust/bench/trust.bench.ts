@@ -15,7 +15,7 @@ import {
   type Rules,
   type TokenOutcome,
 } from '../src/index.js';
-import * as F from '../test/fixtures.js';
+import * as F from '../fixtures/index.js';
 
 const N = 4096;
 const BUDGET_MS = 4000;

@@ -9,7 +9,7 @@ import {
   type ReasonCode,
   type UaFamily,
 } from '../src/index.js';
-import * as F from './fixtures.js';
+import * as F from '../fixtures/index.js';
 
 const SHAPE_CODES: ReasonCode[] = [
   'sec_fetch_missing',
