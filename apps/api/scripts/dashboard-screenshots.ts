@@ -14,6 +14,7 @@ import { pino } from 'pino';
 import { Types } from 'mongoose';
 import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
 import { generateMasterKey } from '@tagward/keys';
+import { CHECK_IDS } from '@tagward/protocol';
 import { apiConfigSchema } from '../src/config.js';
 import { startApiServer } from '../src/app.js';
 import { createUser } from '../src/services/accounts.js';
@@ -62,7 +63,7 @@ function signals(kind: 'real' | 'script' | 'copied'): Record<string, unknown> {
   };
 }
 
-const CHECKS = ['title', 'title_length', 'description', 'description_length', 'html_lang', 'viewport', 'canonical', 'indexable', 'og_basics', 'h1_single', 'heading_order', 'img_alt', 'link_text', 'jsonld', 'jsonld_valid'];
+const CHECKS = CHECK_IDS;
 const PATHS = ['/', '/products', '/products/blue-mug', '/products/green-teapot', '/blog/brewing-guide', '/cart', '/about'];
 
 function fakeTraffic(now: number): FakeEvent[] {
