@@ -1,9 +1,9 @@
 import type { SignalGroup } from './codes.js';
 
 /**
- * The title of each signal group, in the order the engine judges them (and the docs and the
- * dashboard list them). The one source for these words: docs/signals.md is generated from it and
- * the dashboard receives it with the reason catalogue.
+ * The title of each signal group, in the order the engine judges them (and the docs list them).
+ * The one source for these words: docs/signals.md is generated from it; the dashboard can import
+ * it alone as `@tagward/trust/groups` (this file imports only a type, so nothing else comes along).
  *
  * @example
  * SIGNAL_GROUP_TITLES.request_shape; // 'Request shape'
