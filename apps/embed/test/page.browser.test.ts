@@ -3,23 +3,28 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
 import { readEmbedManifest } from '../src/manifest.js';
 import { launchChromium, type Browser } from './helpers/browser.js';
+import { advanceUntil, launchWithFakeClock, runOutTimers } from './helpers/clock.js';
 import { startFixtureServer, type FixtureServer } from './helpers/server.js';
-import { beacons, events, recorder, uniquePath, visit, waitFor } from './helpers/visit.js';
+import { beacons, events, recorder, sent, settled, uniquePath, visit } from './helpers/visit.js';
 import { GOOD_BODY, GOOD_HEAD, goodPage, snippet } from './fixtures.js';
 
 let browser: Browser;
+/** For the tests that something does not happen: see helpers/clock.ts. */
+let clocked: Browser;
 let server: FixtureServer;
 
 beforeAll(async () => {
   server = await startFixtureServer(inject('embedDir'));
   browser = await launchChromium();
+  clocked = await launchWithFakeClock();
 });
 afterAll(async () => {
   await browser?.close();
+  await clocked?.close();
   await server?.close();
 });
 afterEach(async () => {
-  for (const p of browser.context.pages()) await p.close();
+  for (const p of [...browser.context.pages(), ...clocked.context.pages()]) await p.close();
   server.pages.clear();
   server.scripts.clear();
   server.requests.length = 0;
@@ -35,13 +40,25 @@ function page(name: string, html: string, headers?: Record<string, string>): str
 const fromPage = (url: string) =>
   server.beacons.filter((c) => (c.body as { url?: string })?.url?.startsWith(url));
 
-/** Waits until the script has run (the queue became its object), then a while for a beacon. */
-async function expectNoBeacon(tab: Awaited<ReturnType<typeof visit>>['page'], url: string) {
-  await tab.waitForFunction(() => window.tagward && !Array.isArray(window.tagward));
+type Tab = Awaited<ReturnType<typeof visit>>['page'];
+
+/**
+ * On the fake clock: after load (async scripts have run by then), every timer the script could
+ * have set is run out; then the page must have made exactly `count` beacon calls.
+ */
+async function expectBeaconCalls(tab: Tab, url: string, count: number) {
   await tab.waitForLoadState('load');
-  await tab.waitForTimeout(2500);
-  expect(fromPage(url)).toEqual([]);
+  await runOutTimers(tab);
+  // Answers come in real time and may set retry timers: let every call settle, run out again.
+  await settled(tab);
+  await runOutTimers(tab);
+  expect(await sent(tab)).toHaveLength(count);
+  expect(fromPage(url).length).toBeLessThanOrEqual(count);
 }
+
+/** On the fake clock: advances time until the page has made `count` beacon calls. */
+const advanceToCalls = (tab: Tab, count: number) =>
+  advanceUntil(tab, async () => (await sent(tab)).length >= count, `${count} beacon call(s)`);
 
 /** The stand-in attestation module: registers a provider that stamps each payload. */
 const ATTEST_MODULE = `(window.tagward = window.tagward || []).push(['attest', function (p) { p.att = 'att:' + p.id; }]);`;
@@ -119,10 +136,15 @@ describe('a strict Content-Security-Policy', () => {
         ),
       },
     );
-    const { page: tab, pageErrors } = await visit(browser, url);
-    await tab.waitForFunction(() => (window.__recorder?.violations.length ?? 0) > 0);
-    await tab.waitForTimeout(1500);
-    expect((await recorder(tab)).violations.every((v) => v.startsWith('connect-src'))).toBe(true);
+    const { page: tab, pageErrors } = await visit(clocked, url);
+    // The script announces the end of each beacon: -1 once every retry failed on the network.
+    await advanceUntil(tab, async () => (await recorder(tab)).events.length > 0, 'the give-up');
+    await runOutTimers(tab);
+    const { events: settled, sent: calls, violations } = await recorder(tab);
+    expect(settled).toEqual([expect.objectContaining({ seq: 0, status: -1 })]);
+    expect(calls.map((c) => c.via)).toEqual(['fetch', 'fetch', 'fetch', 'fetch', 'fetch']);
+    expect(violations.length).toBeGreaterThan(0);
+    expect(violations.every((v) => v.startsWith('connect-src'))).toBe(true);
     expect(pageErrors).toEqual([]);
     expect(fromPage(url)).toEqual([]);
   });
@@ -164,29 +186,27 @@ describe('a single-page app', () => {
   test('with the SPA variant counts a view per path change, with its own token', async () => {
     const { spa } = readEmbedManifest(inject('embedDir'));
     const url = page('spa', spaPage(server.tagward, spa.alias));
-    const { page: tab } = await visit(browser, url);
+    const { page: tab } = await visit(clocked, url);
     const base = new URL(url).pathname;
-    await beacons(server, url, 1);
+    await advanceToCalls(tab, 1);
     await tab.evaluate((b) => {
       const q = window.tagward as { push(...c: unknown[]): void };
       q.push(['token', 'tok-second']);
       document.title = 'The second route of the app';
       history.pushState({}, '', `${b}/second`);
     }, base);
-    await beacons(server, url, 2);
+    await advanceToCalls(tab, 2);
     // Same path, other query: not a view. Back: a view. Two quick pushes: one view, the last.
     await tab.evaluate(() => history.replaceState({}, '', `${location.pathname}?tab=2`));
-    await tab.waitForTimeout(1000);
-    expect(fromPage(url)).toHaveLength(2);
+    await expectBeaconCalls(tab, url, 2);
     await tab.evaluate(() => history.back());
-    await beacons(server, url, 3);
+    await advanceToCalls(tab, 3);
     await tab.evaluate((b) => {
       history.pushState({}, '', `${b}/third`);
       history.pushState({}, '', `${b}/fourth`);
     }, base);
+    await expectBeaconCalls(tab, url, 4);
     const views = await beacons(server, url, 4);
-    await tab.waitForTimeout(1000);
-    expect(fromPage(url)).toHaveLength(4);
     expect(views.map((v) => [v.seq, new URL(v.url).pathname, v.token])).toEqual([
       [0, base, 'tok-first'],
       [1, `${base}/second`, 'tok-second'],
@@ -199,12 +219,12 @@ describe('a single-page app', () => {
 
   test('with the core script counts history navigations only when told to', async () => {
     const url = page('spa-core', spaPage(server.tagward, 'v1.js'));
-    const { page: tab } = await visit(browser, url);
-    await beacons(server, url, 1);
+    const { page: tab } = await visit(clocked, url);
+    await advanceToCalls(tab, 1);
     await tab.evaluate(() => history.pushState({}, '', `${location.pathname}/elsewhere`));
-    await tab.waitForTimeout(1500);
-    expect(fromPage(url)).toHaveLength(1);
+    await expectBeaconCalls(tab, url, 1);
     await tab.evaluate(() => (window.tagward as { push(c: unknown): void }).push(['page']));
+    await advanceToCalls(tab, 2);
     const views = await beacons(server, url, 2);
     expect(views[1]).toMatchObject({ seq: 1, url: `${url}/elsewhere` });
     expect(views[1]!.token).toBeUndefined();
@@ -218,8 +238,8 @@ describe('opt-out', () => {
       'opt-out',
       `<!doctype html><html lang="en" data-tagward-opt-out><head>${GOOD_HEAD}${snippet({ tagward: server.tagward, attrs: 'data-attest="100"' })}</head><body>${GOOD_BODY}</body></html>`,
     );
-    const { page: tab } = await visit(browser, url);
-    await expectNoBeacon(tab, url);
+    const { page: tab } = await visit(clocked, url);
+    await expectBeaconCalls(tab, url, 0);
     // An opted-out visitor is never made to run the attestation module either.
     expect(server.requests).not.toContain('/attest-v1.js');
     // The visitor accepts later (a consent banner removes the attribute): the next view counts.
@@ -227,6 +247,7 @@ describe('opt-out', () => {
       document.documentElement.removeAttribute('data-tagward-opt-out');
       (window.tagward as { push(c: unknown): void }).push(['page']);
     });
+    await advanceToCalls(tab, 1);
     const [p] = await beacons(server, url, 1);
     expect(p!.seq).toBe(0);
   });
@@ -337,10 +358,9 @@ describe('the command queue and the one global', () => {
       'twice',
       goodPage({ tagward: server.tagward }, snippet({ tagward: server.tagward })),
     );
-    const { page: tab } = await visit(browser, url);
+    const { page: tab } = await visit(clocked, url);
+    await expectBeaconCalls(tab, url, 1);
     await beacons(server, url, 1);
-    await tab.waitForTimeout(2000);
-    expect(fromPage(url)).toHaveLength(1);
   });
 
   test('a page global of the same name is left alone, and the script stays silent', async () => {
@@ -350,11 +370,9 @@ describe('the command queue and the one global', () => {
         <script>window.tagward = { mine: true };</script>${snippet({ tagward: server.tagward })}
       </head><body>${GOOD_BODY}</body></html>`,
     );
-    const { page: tab } = await visit(browser, url);
-    await waitFor(() => server.requests.includes('/v1.js'));
-    await tab.waitForLoadState('load');
-    await tab.waitForTimeout(2500);
+    const { page: tab } = await visit(clocked, url);
+    await expectBeaconCalls(tab, url, 0);
+    expect(server.requests).toContain('/v1.js');
     expect(await tab.evaluate(() => window.tagward)).toEqual({ mine: true });
-    expect(fromPage(url)).toEqual([]);
   });
 });
