@@ -34,7 +34,7 @@ import type { LibraryFingerprint } from './types.js';
  * and which HTTP library (if any) the raw header block looks like.
  *
  * The library fingerprints come from captures of what each client really sends to a Node
- * server over HTTP/1.1 (see test/fixtures.ts), and each one keys on something browsers never do:
+ * server over HTTP/1.1 (fixtures/libraries.ts), and each one keys on something browsers never do:
  * - curl: `Host` first, `Accept: *\/*` right after it (or after `User-Agent`), no `Connection`,
  *   custom headers in command-line order and `Content-Length` last; or any `Expect` header.
  * - python-requests: `User-Agent, Accept-Encoding, Accept, Connection` in a row (its default
