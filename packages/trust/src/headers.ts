@@ -102,12 +102,6 @@ const emptyScan = (): HeaderScan => ({
   headerOrder: '',
 });
 
-/** Per-scan bookkeeping: which singleton headers were seen (bit per id), and the clues. */
-interface ScanState extends FingerprintClues {
-  seen: number;
-  dupSeen: number;
-}
-
 /** Casing of a Sec-Fetch-* or Sec-CH-* header this module does not read (`sec-ch-ua-arch`…). */
 function noteOtherCasing(scan: HeaderScan, name: string): void {
   if (name.length > SEC_FETCH.length && sameIgnoringCase(name, SEC_FETCH, 0, SEC_FETCH.length)) {
@@ -126,21 +120,8 @@ function noteKnownCasing(scan: HeaderScan, id: number, name: string): void {
   }
 }
 
-/** A second copy of a header browsers send once: noted (once per name) and to be skipped. */
-function isRepeat(scan: HeaderScan, st: ScanState, id: number): boolean {
-  if (id > LAST_SINGLETON) return false;
-  const flag = 1 << id;
-  if (st.seen & flag) {
-    if (!(st.dupSeen & flag)) scan.duplicated.push(NAME_OF[id] as string);
-    st.dupSeen |= flag;
-    return true;
-  }
-  st.seen |= flag;
-  return false;
-}
-
 /** Keeps the value (or the presence) of a known header. */
-function recordValue(scan: HeaderScan, st: ScanState, id: number, name: string, value: string) {
+function recordValue(scan: HeaderScan, id: number, name: string, value: string): void {
   switch (id) {
     case H_ORIGIN:
       scan.origin = value;
@@ -169,8 +150,6 @@ function recordValue(scan: HeaderScan, st: ScanState, id: number, name: string, 
       break;
     case H_SEC_FETCH_MODE:
       scan.secFetchMode = value;
-      // undici forces this exact lower-case header, even over a caller's value.
-      if (name === 'sec-fetch-mode' && value === 'cors') st.undiciMode = true;
       break;
     case H_SEC_FETCH_DEST:
       scan.secFetchDest = value;
@@ -187,12 +166,6 @@ function recordValue(scan: HeaderScan, st: ScanState, id: number, name: string, 
     case H_SEC_CH_UA_PLATFORM:
       scan.secChUaPlatform = value;
       break;
-    case H_CONNECTION:
-      st.hasConnection = true;
-      break;
-    case H_EXPECT:
-      st.hasExpect = true;
-      break;
     default:
       break;
   }
@@ -208,17 +181,20 @@ export function scanHeaders(raw: readonly string[]): HeaderScan {
   const count = raw.length >> 1;
   if (ids.length < count) ids = new Uint8Array(count * 2);
   const scan = emptyScan();
-  const st: ScanState = {
-    seen: 0,
-    dupSeen: 0,
+  const clues: FingerprintClues = {
     hasConnection: false,
     hasExpect: false,
     undiciMode: false,
     lastContentLength: -1,
   };
+  // Singleton headers seen, and those already reported as duplicated: one bit per id. Plain
+  // locals: this loop runs for every header of every beacon.
+  let seen = 0;
+  let dupSeen = 0;
   let order = '';
   for (let i = 0; i < count; i += 1) {
     const name = raw[2 * i] as string;
+    const value = raw[2 * i + 1] as string;
     const id = identify(name);
     ids[i] = id;
     if (i < MAX_ORDER_NAMES) order = i === 0 ? name : `${order},${name}`;
@@ -226,13 +202,25 @@ export function scanHeaders(raw: readonly string[]): HeaderScan {
       noteOtherCasing(scan, name);
       continue;
     }
-    if (id === H_CONTENT_LENGTH) st.lastContentLength = i;
-    // Keep the first value, as a browser would have sent only that one.
-    if (isRepeat(scan, st, id)) continue;
+    if (id === H_CONTENT_LENGTH) clues.lastContentLength = i;
+    if (id <= LAST_SINGLETON) {
+      const flag = 1 << id;
+      if (seen & flag) {
+        if (!(dupSeen & flag)) scan.duplicated.push(NAME_OF[id] as string);
+        dupSeen |= flag;
+        continue; // keep the first value, as a browser would have sent only that one
+      }
+      seen |= flag;
+    }
     noteKnownCasing(scan, id, name);
-    recordValue(scan, st, id, name, raw[2 * i + 1] as string);
+    if (id === H_CONNECTION) clues.hasConnection = true;
+    else if (id === H_EXPECT) clues.hasExpect = true;
+    // undici forces this exact lower-case header, even over a caller's value.
+    else if (id === H_SEC_FETCH_MODE && name === 'sec-fetch-mode' && value === 'cors')
+      clues.undiciMode = true;
+    recordValue(scan, id, name, value);
   }
-  if (count > 0) scan.fingerprint = fingerprintOf(raw, ids, count, st);
+  if (count > 0) scan.fingerprint = fingerprintOf(raw, ids, count, clues);
   scan.headerOrder = order.length > MAX_ORDER_CHARS ? order.slice(0, MAX_ORDER_CHARS) : order;
   return scan;
 }

@@ -1,5 +1,4 @@
 import type { ReasonCode, SignalGroup } from './codes.js';
-import { SIGNAL_GROUPS } from './groups.js';
 import {
   judgeCadence,
   judgeOrigin,
@@ -15,8 +14,10 @@ import type { Reason, ScoreResult, Signals, Verdict } from './types.js';
 /** Adds the reasons of one signal group to the tally. */
 type Judge = (signals: Signals, tally: Tally) => void;
 
-// One judge per signal group: a group without one does not compile.
-const JUDGES: Record<SignalGroup, Judge> = {
+// One judge per signal group: a group without one does not compile. score() calls them one by
+// one, in SIGNAL_GROUPS order (a property test checks the order of the reasons), rather than in
+// a loop: eight call sites of one function each let V8 inline them on this hot path.
+const JUDGES = {
   origin: judgeOrigin,
   referrer: judgeReferrer,
   page_token: judgePageToken,
@@ -25,9 +26,7 @@ const JUDGES: Record<SignalGroup, Judge> = {
   request_shape: judgeRequestShape,
   attestation: judgeAttestation,
   blocklist: judgeBlocklists,
-};
-/** In group order, so that reasons always come out in the same order. */
-const ORDERED_JUDGES: readonly Judge[] = SIGNAL_GROUPS.map((g) => JUDGES[g]);
+} satisfies Record<SignalGroup, Judge>;
 
 /**
  * Scores one event. Pure and deterministic: the same signals and rules always give the same
@@ -44,7 +43,14 @@ const ORDERED_JUDGES: readonly Judge[] = SIGNAL_GROUPS.map((g) => JUDGES[g]);
 export function score(signals: Signals, rules: Rules): ScoreResult {
   const c = compile(rules);
   const r = new Tally(c);
-  for (const judge of ORDERED_JUDGES) judge(signals, r);
+  JUDGES.origin(signals, r);
+  JUDGES.referrer(signals, r);
+  JUDGES.page_token(signals, r);
+  JUDGES.timing(signals, r);
+  JUDGES.cadence(signals, r);
+  JUDGES.request_shape(signals, r);
+  JUDGES.attestation(signals, r);
+  JUDGES.blocklist(signals, r);
   const total = r.hard ? 0 : Math.min(BP, Math.max(0, c.base + r.sum));
   const verdict: Verdict =
     total >= c.trusted ? 'trusted' : total >= c.suspect ? 'suspect' : 'fraud';
