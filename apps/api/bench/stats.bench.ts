@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
 import { generateMasterKey } from '@tagward/keys';
+import { CHECK_IDS } from '@tagward/protocol';
 import { apiConfigSchema } from '../src/config.js';
 import { appRouter } from '../src/router/root.js';
 import { createCallerFactory } from '../src/trpc.js';
@@ -32,7 +33,7 @@ const RAW_EVERY = process.argv.includes('--all-raw') ? [1, 1] : [1, 10];
 const DAYS = 30;
 const BATCH = 5_000;
 const PATHS = Array.from({ length: 40 }, (_, i) => (i === 0 ? '/' : `/products/item-${i}`));
-const CHECKS = ['title', 'title_length', 'description', 'description_length', 'html_lang', 'viewport', 'canonical', 'indexable', 'og_basics', 'h1_single', 'heading_order', 'img_alt', 'link_text', 'jsonld', 'jsonld_valid'];
+const CHECKS = CHECK_IDS;
 const PENALTIES = ['referrer_absent', 'page_token_missing', 'client_hints_missing', 'origin_not_allowed', 'cadence_burst', 'ua_http_library', 'sec_fetch_missing', 'timing_repeated', 'page_token_replayed', 'headers_library_fingerprint'];
 
 const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -2,6 +2,7 @@
  * Thirty days of made-up traffic for the dashboard screenshots: mostly real-looking page views,
  * some scripted ones and some from a copied key, with the raw signals the event pages show.
  */
+import { CHECK_IDS } from '@tagward/protocol';
 import { HOUR_MS, type FakeEvent } from '../test/support/record-events.js';
 
 function signals(kind: 'real' | 'script' | 'copied'): Record<string, unknown> {
@@ -40,7 +41,7 @@ function signals(kind: 'real' | 'script' | 'copied'): Record<string, unknown> {
   };
 }
 
-const CHECKS = ['title', 'title_length', 'description', 'description_length', 'html_lang', 'viewport', 'canonical', 'indexable', 'og_basics', 'h1_single', 'heading_order', 'img_alt', 'link_text', 'jsonld', 'jsonld_valid'];
+const CHECKS = CHECK_IDS;
 const PATHS = ['/', '/products', '/products/blue-mug', '/products/green-teapot', '/blog/brewing-guide', '/cart', '/about'];
 
 export function fakeTraffic(now: number): FakeEvent[] {

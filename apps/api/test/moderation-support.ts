@@ -7,9 +7,9 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from '@tagward/db';
 import { DEFAULT_RULES, deriveSignals, score, type Rules, type Signals, type Verdict } from '@tagward/trust';
 import { Types } from 'mongoose';
-// The trust package keeps its captured client fixtures beside its tests; they are the most
+// The trust package exports the client fixtures captured for its tests; they are the most
 // realistic signals there are, so the bench and these tests reuse them rather than invent others.
-import * as F from '../../../packages/trust/test/fixtures.js';
+import * as F from '@tagward/trust/fixtures';
 
 export interface Scenario {
   name: string;

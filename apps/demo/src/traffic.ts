@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { createAttestClient, memoryTokenStore } from '@tagward/attest/client';
+import type { CheckId } from '@tagward/protocol';
 
 /**
  * Demo traffic: real HTTP beacons through the beacon endpoint, so a newcomer sees every chart,
@@ -44,7 +45,7 @@ const PASS: Record<string, (value: number) => boolean> = {
   link_text: (v) => v === 0,
   jsonld: (v) => v >= 1,
   jsonld_valid: (v) => v === 0,
-};
+} satisfies Record<CheckId, (value: number) => boolean>;
 
 function checks(values: Record<string, number>): Array<{ id: string; pass: boolean; value: number }> {
   return Object.entries(PASS).map(([id, passes]) => {

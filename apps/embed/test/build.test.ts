@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, inject, test } from 'vitest';
 import { COLLECT_PATH } from '@tagward/protocol';
-import { buildEmbed } from '../scripts/build.js';
+import { COMPILE_HINT, buildEmbed } from '../scripts/build.js';
 import {
   EMBED_GZIP_BUDGET,
   EMBED_SPA_GZIP_BUDGET,
@@ -47,7 +47,8 @@ describe.each([
 
   test('is one IIFE with no eval, no zod and the protocol collect path', async () => {
     const code = await readFile(join(dir, file.file), 'utf8');
-    expect(code.startsWith('(()=>{')).toBe(true);
+    // V8's compile hint first (scripts/build.ts), then the IIFE.
+    expect(code.startsWith(`${COMPILE_HINT}(()=>{`)).toBe(true);
     expect(code.trimEnd().endsWith('})();')).toBe(true);
     expect(code).not.toMatch(/\beval\(|new Function|\bzod\b|\bimport\(|\brequire\(/);
     expect(code).toContain(`"${COLLECT_PATH}"`);
@@ -61,6 +62,14 @@ describe.each([
     expect(map.sources.some((s) => s.endsWith('src/core/main.ts'))).toBe(true);
     expect(map.sources.some((s) => s.endsWith('src/core/checks.ts'))).toBe(true);
     expect(map.sourcesContent.every((c) => c.length > 0)).toBe(true);
+  });
+
+  test('maps the code, which starts on line 2 after the compile hint', async () => {
+    const map = JSON.parse(await readFile(join(dir, file.map), 'utf8')) as { mappings: string };
+    const lines = map.mappings.split(';');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('');
+    expect(lines[1]!.length).toBeGreaterThan(0);
   });
 });
 

@@ -78,3 +78,6 @@ export function hugePage(s: SnippetOptions, elements = 5000): string {
   }
   return `<!doctype html><html lang="en"><head>${GOOD_HEAD}${snippet(s)}</head><body><h1>A huge page</h1>${sections.join('\n')}</body></html>`;
 }
+
+/** The stand-in attestation module: registers a provider that stamps each payload. */
+export const ATTEST_MODULE = `(window.tagward = window.tagward || []).push(['attest', function (p) { p.att = 'att:' + p.id; }]);`;

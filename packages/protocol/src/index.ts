@@ -11,6 +11,7 @@ export {
   type CollectTiming,
   type CollectPayload,
 } from './payload.js';
+export { CHECK_IDS, type CheckId } from './checks.js';
 export {
   BEACON_ERROR_CODES,
   type BeaconErrorCode,

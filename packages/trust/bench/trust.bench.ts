@@ -5,7 +5,8 @@
 // The mix is realistic rather than flattering: mostly real browsers (Chromium, Firefox, Safari,
 // mobile, behind an HTTP/2 proxy), some with page tokens, a share of scripted clients that fire
 // many reasons (each reason builds a detail string), varied IPs, cadences and sites, and rules
-// with block lists to check. Payloads carry the ~18 checks the embed script sends.
+// with block lists to check. Payloads carry the checks the embed script sends (CHECK_IDS).
+import { CHECK_IDS } from '@tagward/protocol';
 import {
   DEFAULT_RULES,
   applyOverride,
@@ -15,7 +16,7 @@ import {
   type Rules,
   type TokenOutcome,
 } from '../src/index.js';
-import * as F from '../test/fixtures.js';
+import * as F from '../fixtures/index.js';
 
 const N = 4096;
 const BUDGET_MS = 4000;
@@ -97,27 +98,6 @@ const PATHS = [
   '/search?q=blue+shoes&page=2',
   '/about',
 ];
-const CHECK_IDS = [
-  'title',
-  'title_length',
-  'description',
-  'description_length',
-  'html_lang',
-  'viewport',
-  'canonical',
-  'indexable',
-  'og_basics',
-  'h1_single',
-  'heading_order',
-  'img_alt',
-  'link_text',
-  'jsonld',
-  'jsonld_valid',
-  'dom_size',
-  'script_count',
-  'font_display',
-];
-
 const fresh = (s: string): string => Buffer.from(s, 'latin1').toString('latin1');
 
 function token(): TokenOutcome {

@@ -11,6 +11,7 @@ export {
   type ReasonKind,
   type SignalGroup,
 } from './codes.js';
+export { SIGNAL_GROUPS, SIGNAL_GROUP_TITLES } from './groups.js';
 export type {
   TokenStatus,
   TokenOutcome,

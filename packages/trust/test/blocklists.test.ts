@@ -9,7 +9,7 @@ import {
   score,
   type Rules,
 } from '../src/index.js';
-import * as F from './fixtures.js';
+import * as F from '../fixtures/index.js';
 
 const block = (hard: Partial<Rules['hard']>) => applyOverride(DEFAULT_RULES, { hard });
 const run = (o: F.FactsOverrides, rules: Rules) => score(deriveSignals(F.facts(o)), rules);

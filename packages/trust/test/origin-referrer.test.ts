@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_RULES, deriveSignals, score, type ReasonCode } from '../src/index.js';
-import * as F from './fixtures.js';
+import * as F from '../fixtures/index.js';
 
 const ORIGIN_CODES: ReasonCode[] = [
   'origin_not_allowed',

@@ -9,7 +9,7 @@ import {
   type TokenStatus,
   type Verdict,
 } from '../src/index.js';
-import * as F from './fixtures.js';
+import * as F from '../fixtures/index.js';
 
 const run = (o: F.FactsOverrides, rules = DEFAULT_RULES) => score(deriveSignals(F.facts(o)), rules);
 

@@ -7,7 +7,7 @@ import {
   score,
   type StoredEvent,
 } from '../src/index.js';
-import * as F from './fixtures.js';
+import * as F from '../fixtures/index.js';
 
 function stored(id: string, o: F.FactsOverrides): StoredEvent {
   const signals = deriveSignals(F.facts(o));

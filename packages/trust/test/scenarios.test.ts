@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_RULES, deriveSignals, score, type Verdict } from '../src/index.js';
-import * as F from './fixtures.js';
+import * as F from '../fixtures/index.js';
 
 const run = (o: F.FactsOverrides = {}) => score(deriveSignals(F.facts(o)), DEFAULT_RULES);
 const codes = (o: F.FactsOverrides = {}) => run(o).reasons.map((r) => r.code);

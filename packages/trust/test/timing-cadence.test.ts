@@ -6,7 +6,7 @@ import {
   score,
   type ReasonCode,
 } from '../src/index.js';
-import * as F from './fixtures.js';
+import * as F from '../fixtures/index.js';
 
 const TIMING_CODES: ReasonCode[] = ['timing_zero', 'timing_non_monotonic', 'timing_repeated'];
 const CADENCE_CODES: ReasonCode[] = ['cadence_burst', 'cadence_regular'];

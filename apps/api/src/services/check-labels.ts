@@ -1,3 +1,5 @@
+import type { CheckId } from '@tagward/protocol';
+
 /**
  * Plain names for the embed script's DOM checks (ids are documented by the embed: they are
  * stable keys of rollup documents). An id we do not know yet is shown as it is.
@@ -18,7 +20,7 @@ const CHECK_LABELS: Record<string, string> = {
   link_text: 'Links have descriptive text',
   jsonld: 'Has structured data (JSON-LD)',
   jsonld_valid: 'Structured data parses',
-};
+} satisfies Record<CheckId, string>;
 
 export function describeCheck(id: string): string {
   return CHECK_LABELS[id] ?? id.replace(/_/g, ' ');

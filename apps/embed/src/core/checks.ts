@@ -1,10 +1,11 @@
-import type { CheckResult } from '@tagward/protocol';
+import type { CheckId, CheckResult } from '@tagward/protocol';
 import { d } from './dom.js';
 
-// The DOM checks. Every id is stable (dashboards and rollups key on it) and documented in
-// docs/embed.md. Every value is a number (a length, a count, or 1/0 for yes/no), never page
-// text, so a hostile page cannot push markup or personal data through the beacon into the
-// dashboard. A check passes when its value lies in its range [lo, hi].
+// The DOM checks. Every id is one of CHECK_IDS in @tagward/protocol (the type makes sure of it,
+// and a test that they come out in its order; only the type is imported, so the list costs the
+// bundle nothing), stable, and documented in docs/embed.md. Every value is a number (a length,
+// a count, or 1/0 for yes/no), never page text, so a hostile page cannot push markup or
+// personal data through the beacon into the dashboard. A check passes when its value lies in its range [lo, hi].
 //
 // Bounded work on huge pages: head facts are read from `document.head` only; images and links
 // are read from JavaScript up to CAP elements (live collections such as `document.images` are
@@ -19,7 +20,7 @@ const JSONLD_CAP = 5;
 const JSONLD_CHARS = 1e5;
 const ANY = 1 / 0;
 
-type Add = (id: string, value: number, lo: number, hi?: number) => void;
+type Add = (id: CheckId, value: number, lo: number, hi?: number) => void;
 
 /** Trimmed `content` of the first matching `<meta>` in the head, '' when absent. */
 export const meta = (attr: string) =>

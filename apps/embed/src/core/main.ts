@@ -36,8 +36,9 @@ try {
   const data = me?.dataset;
   const key = data?.site;
   const pre = w.tagward;
-  // A second copy of the script (or a page global of the same name) leaves the page alone.
-  if (me && data && key && (!pre || (pre as unknown[]).push == [].push)) {
+  // A second copy of the script (or a page global of the same name) leaves the page alone. A key
+  // implies the script element and its dataset.
+  if (key && (!pre || (pre as unknown[]).push == [].push)) {
     const errors: string[] = [];
     const report = (e: unknown) => errors.length < 5 && errors.push(('' + e).slice(0, 200));
     const safe =
@@ -51,7 +52,7 @@ try {
       };
 
     // Resolving against the page makes an inlined copy (no src) use the page's own origin.
-    const origin = new URL(me.src, loc.href).origin;
+    const origin = new URL(me!.src, loc.href).origin;
     // Same path as COLLECT_PATH in @tagward/protocol (a test keeps the two equal).
     const endpoint = (__TAGWARD_ENDPOINT__ || origin) + '/v1/collect';
     const gpc = !!nav.globalPrivacyControl;
@@ -106,10 +107,9 @@ try {
             }).then(
               (r) => {
                 const s = r.status;
-                if (r.ok) end(s);
+                // 2xx (stored) and other 4xx are final; these are retried (none is a 2xx).
                 // Retry-After is readable when the beacon lists it in Access-Control-Expose-Headers.
-                else if (s == 408 || s == 429 || s > 499)
-                  again(s, +r.headers.get('retry-after')! || 0);
+                if (s == 408 || s == 429 || s > 499) again(s, +r.headers.get('retry-after')! || 0);
                 else end(s);
               },
               () => again(-1),
@@ -241,7 +241,7 @@ try {
         const s = d.createElement('script');
         s.src = origin + __TAGWARD_ATTEST_PATH__;
         // Under a nonce-only CSP (no 'strict-dynamic') the module needs our nonce to run.
-        s.nonce = me.nonce;
+        s.nonce = me!.nonce;
         d.head.append(s);
       } else first();
     });

@@ -18,9 +18,21 @@ export interface VisitOptions {
   referer?: string;
 }
 
-/** In-page record of the script's events and of CSP violations, set up before any page code. */
+/** A beacon request the page made, recorded at the moment of the call. */
+export interface SentBeacon {
+  via: 'fetch' | 'sendBeacon';
+  /** The payload's seq. */
+  seq: number;
+}
+
+/**
+ * In-page record of the script's events, of its beacon requests and of CSP violations, set up
+ * before any page code. `sent` is written synchronously by the fetch and sendBeacon calls
+ * themselves: a test that reads it knows every request made so far, with no network in between.
+ */
 interface Recorder {
   events: TagwardBeaconDetail[];
+  sent: SentBeacon[];
   violations: string[];
   globals: string[];
 }
@@ -41,9 +53,29 @@ export async function visit(
   page.on('pageerror', (e) => pageErrors.push(e));
   await page.addInitScript((gpc: boolean) => {
     // Init scripts run before the page's own and are exempt from its CSP.
-    const recorder = { events: [], violations: [], globals: [] } as Recorder;
+    const recorder = { events: [], sent: [], violations: [], globals: [] } as Recorder;
     window.__recorder = recorder;
     recorder.globals = Object.getOwnPropertyNames(window);
+    const note = (via: SentBeacon['via'], url: unknown, body: unknown) => {
+      if (!String(url).endsWith('/v1/collect')) return;
+      let seq = -1;
+      try {
+        seq = (JSON.parse(String(body)) as { seq: number }).seq;
+      } catch {
+        // not a payload: recorded with seq -1
+      }
+      recorder.sent.push({ via, seq });
+    };
+    const realFetch = window.fetch;
+    window.fetch = function (input, init) {
+      note('fetch', input, init?.body);
+      return realFetch.call(this, input, init);
+    };
+    const realSendBeacon = Navigator.prototype.sendBeacon;
+    Navigator.prototype.sendBeacon = function (url, data) {
+      note('sendBeacon', url, data);
+      return realSendBeacon.call(this, url, data);
+    };
     document.addEventListener('tagward:beacon', (e) =>
       recorder.events.push((e as CustomEvent<TagwardBeaconDetail>).detail),
     );
@@ -57,9 +89,13 @@ export async function visit(
   return { page, pageErrors };
 }
 
-export async function waitFor(predicate: () => boolean, timeoutMs = 10_000, what = 'condition') {
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+) {
   const until = Date.now() + timeoutMs;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -91,8 +127,27 @@ export const recorder = (page: Page) =>
   page.evaluate(() => {
     const r = window.__recorder!;
     const added = Object.getOwnPropertyNames(window).filter((k) => !r.globals.includes(k));
-    return { events: r.events, violations: r.violations, added };
+    return { events: r.events, sent: r.sent, violations: r.violations, added };
   });
+
+/** The beacon requests the page has made so far (see Recorder). */
+export const sent = async (page: Page) => (await recorder(page)).sent;
+
+/** Waits until every beacon the page sent has been settled (announced by tagward:beacon). */
+export async function settled(page: Page, timeoutMs = 10_000): Promise<void> {
+  const ids = async () => {
+    const r = await recorder(page);
+    return { sent: new Set(r.sent.map((c) => c.seq)).size, settled: r.events.length };
+  };
+  await waitFor(
+    async () => {
+      const n = await ids();
+      return n.settled >= n.sent;
+    },
+    timeoutMs,
+    'every beacon settled',
+  );
+}
 
 /** Waits until the page has seen `count` tagward:beacon events. */
 export async function events(
