@@ -193,6 +193,16 @@ describe('events explorer', () => {
     expect(detail.checks).toContainEqual({ id: 'img_alt', label: 'Every image has alt text', pass: false, value: '50' });
   });
 
+  test('an event stored with two results for one check id, and a check id `constructor`, still shows: one row per id, plain labels', async () => {
+    const [id] = await recordEvents(api.db, new Types.ObjectId(exploreSite), [
+      ev(1, { checks: [{ id: 'title', pass: true }, { id: 'title', pass: false }, { id: 'constructor', pass: true }, { id: '__proto__', pass: false }] }),
+    ]);
+    const detail = await owner.trpc.events.get.query({ siteId: exploreSite, eventId: id!.toHexString() });
+    expect(detail.checks.map((c) => c.id)).toEqual(['title', 'constructor', '__proto__']);
+    expect(detail.checks.map((c) => c.label)).toEqual(['Page has a title', 'constructor', '  proto  ']);
+    expect(detail.checks.every((c) => typeof c.label === 'string')).toBe(true);
+  });
+
   test('a forged cursor is refused with a readable message', async () => {
     expect(await codeOf(owner.trpc.events.list.query({ siteId: exploreSite, cursor: 'bm90IGEgY3Vyc29y' }))).toBe('BAD_REQUEST');
   });

@@ -135,6 +135,7 @@ describe('hostile input', () => {
     ['a 1 MB body', () => Buffer.alloc(1024 * 1024, 0x61), 413, 'body_too_large'],
     ['an unknown key', () => JSON.stringify(beaconPayload('pk_live_ZZZZZZZZZZZZZZZZZZZZ')), 401, 'unknown_key'],
     ['a javascript: page URL', () => JSON.stringify({ ...beaconPayload(site.publicKey), url: 'javascript:alert(1)' }), 400, 'invalid_payload'],
+    ['two results for one check id', () => JSON.stringify({ ...beaconPayload(site.publicKey), checks: [{ id: 'title', pass: true }, { id: 'title', pass: false }] }), 400, 'invalid_payload'],
     ['a check id that would become a $ key', () => JSON.stringify({ ...beaconPayload(site.publicKey), checks: [{ id: '$where', pass: true }] }), 400, 'invalid_payload'],
     ['a form content type', () => JSON.stringify(beaconPayload(site.publicKey)), 415, 'unsupported_media_type', { 'Content-Type': 'application/x-www-form-urlencoded' }],
   ];

@@ -49,7 +49,18 @@ export const collectPayloadSchema = z.strictObject({
   att: z.string().max(4096).optional(),
   /** Whether this page view was drawn into the attestation cohort. */
   cohort: z.boolean().optional(),
-  checks: z.array(checkResultSchema).max(40),
+  // One result per check: two with the same id would count twice in the rollups and collide in
+  // every view keyed by id.
+  checks: z
+    .array(checkResultSchema)
+    .max(40)
+    .superRefine((checks, ctx) => {
+      const seen = new Set<string>();
+      checks.forEach((check, index) => {
+        if (seen.has(check.id)) ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate check id ${check.id}` });
+        seen.add(check.id);
+      });
+    }),
   timing: timingSchema,
   /** Sequence number of this beacon within the page's life (single-page apps send several). */
   seq: z.number().int().min(0).max(10_000),

@@ -4,7 +4,7 @@ import type { CheckId } from '@tagward/protocol';
  * Plain names for the embed script's DOM checks (ids are documented by the embed: they are
  * stable keys of rollup documents). An id we do not know yet is shown as it is.
  */
-const CHECK_LABELS: Record<string, string> = {
+const LABELS = {
   title: 'Page has a title',
   title_length: 'Title is 10–60 characters',
   description: 'Has a meta description',
@@ -22,6 +22,9 @@ const CHECK_LABELS: Record<string, string> = {
   jsonld_valid: 'Structured data parses',
 } satisfies Record<CheckId, string>;
 
+/** A Map, not an object lookup: ids come from beacons, and `constructor` must not find Object's. */
+const CHECK_LABELS: ReadonlyMap<string, string> = new Map(Object.entries(LABELS));
+
 export function describeCheck(id: string): string {
-  return CHECK_LABELS[id] ?? id.replace(/_/g, ' ');
+  return CHECK_LABELS.get(id) ?? id.replace(/_/g, ' ');
 }

@@ -157,8 +157,10 @@ export async function getEvent(db: Database, siteId: Types.ObjectId, id: string)
         const text = describeReason(r.code);
         return { ...r, title: text.title, description: text.description, forgery: text.forgery, kind: text.kind };
       }),
+    // One row per check id (the first), also for events stored before the beacon refused
+    // duplicates: pages key their rows by id.
     checks: checks
-      .filter((c) => typeof c.id === 'string')
+      .filter((c, i) => typeof c.id === 'string' && checks.findIndex((o) => o.id === c.id) === i)
       .map((c) => ({
         id: String(c.id),
         label: describeCheck(String(c.id)),

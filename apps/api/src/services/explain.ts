@@ -16,7 +16,8 @@ export interface ReasonText {
 }
 
 export function describeReason(code: string): ReasonText {
-  const info = (REASON_CODES as Readonly<Record<string, ReasonInfo>>)[code];
+  // Own keys only: a stored code such as `constructor` must not find Object.prototype's.
+  const info = Object.hasOwn(REASON_CODES, code) ? (REASON_CODES as Readonly<Record<string, ReasonInfo>>)[code] : undefined;
   if (!info) {
     return { title: code.replace(/_/g, ' '), description: 'A reason this version of the dashboard does not know yet.', forgery: '', group: 'other', kind: 'penalty' };
   }
