@@ -19,6 +19,8 @@ export const beaconConfigSchema = z.object({
     .transform((v) => v === 'true'),
   maxBatch: z.coerce.number().int().min(1).max(5000).default(256),
   flushDelayMs: z.coerce.number().int().min(0).max(1000).default(4),
+  /** Batches written at once: the next one is sent while the previous commit is in flight. */
+  maxFlushes: z.coerce.number().int().min(1).max(16).default(2),
   /** Events waiting for a write before we answer 503 overloaded. */
   maxPending: z.coerce.number().int().min(1).default(20_000),
   /** Beacons per site per window, all processes together (admitted beacons only). */
@@ -74,6 +76,7 @@ export function loadBeaconConfig(env: NodeJS.ProcessEnv = process.env): BeaconCo
     trustProxy: env.BEACON_TRUST_PROXY,
     maxBatch: env.BEACON_MAX_BATCH,
     flushDelayMs: env.BEACON_FLUSH_DELAY_MS,
+    maxFlushes: env.BEACON_MAX_FLUSHES,
     maxPending: env.BEACON_MAX_PENDING,
     keyLimitPerWindow: env.BEACON_KEY_LIMIT,
     visitorLimitPerWindow: env.BEACON_VISITOR_LIMIT,

@@ -51,7 +51,7 @@ export async function createBeacon(deps: BeaconDeps): Promise<Beacon> {
   await rules.start(config.rulesRefreshMs);
   const writer = new GroupCommitWriter(
     db,
-    { maxBatch: config.maxBatch, flushDelayMs: config.flushDelayMs, maxPending: config.maxPending },
+    { maxBatch: config.maxBatch, flushDelayMs: config.flushDelayMs, maxPending: config.maxPending, maxFlushes: config.maxFlushes },
     metrics,
     log,
     new DatabaseRollupSink(db, metrics, log),

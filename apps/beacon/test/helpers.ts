@@ -69,13 +69,15 @@ export async function startTestBeacon(
   overrides: Partial<Record<keyof BeaconConfig, unknown>> = {},
   db?: TestDatabase,
   embedDir?: string,
+  /** The beacon's clock (arrival times, rate-limit windows); default the wall clock. */
+  now?: () => number,
 ): Promise<TestBeacon> {
   const database = db ?? (await createTestDatabase(label));
   const masterKey = generateMasterKey();
   const config = testConfig(masterKey, overrides);
   const log = pino({ level: 'silent' });
   const checkers = createCheckers({ db: database, config, log });
-  const beacon = await createBeacon({ db: database, config, log, embedDir, ...checkers });
+  const beacon = await createBeacon({ db: database, config, log, embedDir, now, ...checkers });
   const url = await beacon.listen(0, '127.0.0.1');
   return {
     db: database,

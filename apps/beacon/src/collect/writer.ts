@@ -39,11 +39,12 @@ const MAX_ROUNDS = 3;
 export class GroupCommitWriter {
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
+  /** Batches being written; up to `maxFlushes` at once, so one's commit overlaps the next. */
+  private readonly flushing = new Set<Promise<void>>();
 
   constructor(
     private readonly db: Database,
-    private readonly options: { maxBatch: number; flushDelayMs: number; maxPending: number },
+    private readonly options: { maxBatch: number; flushDelayMs: number; maxPending: number; maxFlushes: number },
     private readonly metrics: BeaconMetrics,
     private readonly log: Logger,
     private readonly rollups: RollupSink,
@@ -64,8 +65,11 @@ export class GroupCommitWriter {
   }
 
   private schedule(): void {
-    if (this.flushing) return; // the running flush picks the queue up when it ends
-    if (this.queue.length >= this.options.maxBatch) {
+    // All writers busy: the first to finish picks the queue up.
+    if (this.flushing.size >= this.options.maxFlushes) return;
+    if (this.queue.length >= this.options.maxBatch || (this.flushing.size > 0 && this.queue.length > 0 && !this.timer)) {
+      // A full batch goes at once; while another batch is in flight, so does whatever has
+      // queued up behind it (waiting longer would only add latency).
       this.startFlush();
     } else if (!this.timer) {
       this.timer = setTimeout(() => this.startFlush(), this.options.flushDelayMs);
@@ -75,12 +79,13 @@ export class GroupCommitWriter {
   private startFlush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.flushing || this.queue.length === 0) return;
+    if (this.flushing.size >= this.options.maxFlushes || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.options.maxBatch);
-    this.flushing = this.flushBatch(batch).finally(() => {
-      this.flushing = undefined;
+    const flush: Promise<void> = this.flushBatch(batch).finally(() => {
+      this.flushing.delete(flush);
       if (this.queue.length > 0) this.schedule();
     });
+    this.flushing.add(flush);
   }
 
   private async flushBatch(batch: Pending[]): Promise<void> {
@@ -139,9 +144,9 @@ export class GroupCommitWriter {
 
   /** Writes everything queued, waiting for the batch in flight. Used at shutdown. */
   async drain(): Promise<void> {
-    while (this.flushing || this.queue.length > 0) {
-      if (!this.flushing) this.startFlush();
-      await this.flushing;
+    while (this.flushing.size > 0 || this.queue.length > 0) {
+      if (this.flushing.size === 0) this.startFlush();
+      await Promise.all([...this.flushing]);
     }
     await this.rollups.idle();
   }
