@@ -17,6 +17,12 @@ const api = await startApiServer({
   port: config.port,
   host: config.host,
   dashboardDir: fs.existsSync(config.dashboardDir) ? config.dashboardDir : undefined,
+}).catch(async (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') throw error;
+  log.fatal(`cannot listen on port ${config.port} (${error.code === 'EADDRINUSE' ? 'already in use' : error.code}): set API_PORT to another port`);
+  await db.close();
+  await database.release();
+  process.exit(1);
 });
 log.info({ url: api.url }, 'api listening');
 

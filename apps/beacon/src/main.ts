@@ -4,7 +4,7 @@ import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
 import { loadBeaconConfig } from './config.js';
 import { AggregatorRegistry } from 'prom-client';
 import { startMetricsServer } from './metrics-server.js';
-import { startBeacon } from './start.js';
+import { ListenError, startBeacon } from './start.js';
 
 const config = loadBeaconConfig();
 const log = pino({ level: config.logLevel, base: { app: 'beacon', pid: process.pid } });
@@ -43,7 +43,11 @@ async function primary(): Promise<void> {
 }
 
 async function single(): Promise<void> {
-  const running = await startBeacon({ config, log });
+  const running = await startBeacon({ config, log }).catch((error: unknown) => {
+    if (!(error instanceof ListenError)) throw error;
+    log.fatal(error.message);
+    process.exit(1);
+  });
   log.info({ url: running.url }, 'beacon listening');
   const stop = async () => {
     log.info('stopping: refusing new beacons, flushing');

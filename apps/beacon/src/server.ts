@@ -123,8 +123,10 @@ export async function createBeacon(deps: BeaconDeps): Promise<Beacon> {
     writer,
     rules,
     listen(port, host) {
-      return new Promise((resolve) => {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
         server.listen(port, host, () => {
+          server.off('error', reject);
           const address = server.address() as AddressInfo;
           resolve(`http://${host.includes(':') ? `[${host}]` : host}:${address.port}`);
         });

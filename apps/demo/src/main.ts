@@ -1,10 +1,17 @@
 import { pino } from 'pino';
 import { loadDemoConfig } from './config.js';
-import { startStack } from './stack.js';
+import { StartError, startStack } from './stack.js';
 
 const config = loadDemoConfig();
 const log = pino({ level: config.logLevel });
-const stack = await startStack(config, log);
+let stack;
+try {
+  stack = await startStack(config, log, process.env);
+} catch (error) {
+  // What was started is stopped again by startStack; say what went wrong in one line.
+  process.stderr.write(`\nTagward could not start: ${error instanceof StartError ? error.message : String((error as Error).stack ?? error)}\n`);
+  process.exit(1);
+}
 
 const line = '─'.repeat(64);
 process.stdout.write(`

@@ -1,20 +1,13 @@
-import path from 'node:path';
-import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
-import { beaconConfigSchema, startBeacon } from '@tagward/beacon';
-import { apiConfigSchema, startApiServer } from '@tagward/api';
+import { ListenError, startBeacon } from '@tagward/beacon';
+import { startApiServer } from '@tagward/api';
+import { apiConfigFor, beaconConfigFor } from './app-configs.js';
 import { EMBED_DIST_DIR, readEmbedManifest } from '@tagward/embed';
 import type { DemoConfig } from './config.js';
 import { seedDemo } from './seed.js';
 import { startDemoSite } from './site.js';
 import { startTraffic } from './traffic.js';
-
-/** The dashboard's build output (SvelteKit's adapter-static writes `build/`), which the API serves. */
-const DASHBOARD_BUILD_DIR = path.join(
-  path.dirname(createRequire(import.meta.url).resolve('@tagward/dashboard/package.json')),
-  'build',
-);
 
 export interface Stack {
   urls: { dashboard: string; beacon: string; site: string; beaconMetrics: string | undefined };
@@ -29,58 +22,92 @@ export interface Stack {
  * demo client site, the demo account and (optionally) demo traffic. `npm start` runs it with
  * fixed ports; the end-to-end tests run it on free ports with a database of their own.
  */
-export async function startStack(config: DemoConfig, log: Logger = pino({ level: 'info' })): Promise<Stack> {
+/** `npm start` could not start: which port was busy and which variable moves it. */
+export class StartError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StartError';
+  }
+}
+
+/** Turns a listen failure on a busy port into a message that says what to change. */
+async function listening<T>(what: string, port: number, variable: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    // The beacon names its own ports (BEACON_PORT, BEACON_METRICS_PORT).
+    if (error instanceof ListenError) throw new StartError(`${what}: ${error.message}`, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new StartError(`port ${port} (${what}) is already in use: stop what uses it, or set ${variable} to another port`, { cause: error });
+    if (code === 'EACCES') throw new StartError(`port ${port} (${what}) needs privileges this process does not have: set ${variable} to a port above 1023`, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * The whole system in one process: embedded database, beacon, API serving the dashboard, the
+ * demo client site, the demo account and (optionally) demo traffic. `npm start` runs it with
+ * fixed ports; the end-to-end tests run it on free ports with a database of their own. If any
+ * part fails to start, what was already started is stopped again (the database lease included)
+ * before the error is thrown.
+ */
+export async function startStack(config: DemoConfig, log: Logger = pino({ level: 'info' }), env: NodeJS.ProcessEnv = {}): Promise<Stack> {
+  const started: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const stop of started.reverse()) await Promise.resolve(stop()).catch((error: unknown) => log.warn({ err: error }, 'stop failed'));
+  };
+  try {
+    return await startParts(config, log, env, started, stopAll);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function startParts(
+  config: DemoConfig,
+  log: Logger,
+  env: NodeJS.ProcessEnv,
+  started: Array<() => Promise<void> | void>,
+  stopAll: () => Promise<void>,
+): Promise<Stack> {
   const database = await resolveDatabase(config.mongodbUri, { log: (line) => log.info(line), preference: config.embeddedDb });
+  started.push(() => database.release());
   const db = await connectDatabase(database.uri, config.dbName);
+  started.push(() => db.close());
   await ensureIndexes(db);
 
-  const beacon = await startBeacon({
-    config: beaconConfigSchema.parse({
-      port: config.beaconPort,
-      host: config.host,
-      metricsPort: config.beaconMetricsPort,
-      mongodbUri: database.uri,
-      dbName: config.dbName,
-      masterKey: config.masterKey,
-      attestIssuerKeyFile: config.attestIssuerKeyFile,
-      attestSecret: config.attestSecret,
-      attestIssuerName: `${config.publicHost}:${config.beaconPort}`,
-      rulesRefreshMs: 1000,
-      logLevel: 'warn',
-    }),
-    log: log.child({ app: 'beacon' }),
-    embedDir: EMBED_DIST_DIR,
-  });
+  const beaconConfig = beaconConfigFor(config, env, database.uri);
+  const beacon = await listening('beacon', beaconConfig.port, 'BEACON_PORT', () =>
+    startBeacon({ config: beaconConfig, log: log.child({ app: 'beacon' }), embedDir: EMBED_DIST_DIR }),
+  );
+  started.push(() => beacon.stop());
   const beaconUrl = beacon.url.replace(config.host, config.publicHost);
 
-  const api = await startApiServer({
-    db,
-    config: apiConfigSchema.parse({
-      port: config.apiPort,
-      host: config.host,
-      masterKey: config.masterKey,
-      publicBeaconUrl: beaconUrl,
-    }),
-    dashboardDir: DASHBOARD_BUILD_DIR,
-    port: config.apiPort,
-    host: config.host,
-  });
+  const apiConfig = apiConfigFor(config, env, beaconUrl);
+  const api = await listening('API and dashboard', config.apiPort, 'API_PORT', () =>
+    startApiServer({ db, config: apiConfig, dashboardDir: apiConfig.dashboardDir, port: config.apiPort, host: config.host }),
+  );
+  started.push(() => api.close());
   const dashboardUrl = api.url.replace(config.host, config.publicHost);
 
   // Filled in once the site is seeded: seeding needs the demo site's origin, known after listen.
   const seeded: { site?: { publicKey: string; secretKey: string; attestationCohortPct: number } } = {};
   const manifest = readEmbedManifest();
-  const site = await startDemoSite({
-    host: config.host,
-    port: config.sitePort,
-    publicHost: config.publicHost,
-    beaconUrl,
-    embed: { file: manifest.file, sri: manifest.sri },
-    getSite: () => {
-      if (!seeded.site) throw new Error('demo site not seeded yet');
-      return seeded.site;
-    },
-  });
+  const site = await listening('demo client site', config.sitePort, 'DEMO_SITE_PORT', () =>
+    startDemoSite({
+      host: config.host,
+      port: config.sitePort,
+      publicHost: config.publicHost,
+      beaconUrl,
+      embed: { file: manifest.file, sri: manifest.sri },
+      getSite: () => {
+        if (!seeded.site) throw new Error('demo site not seeded yet');
+        return seeded.site;
+      },
+    }),
+  );
+  started.push(() => site.close());
   const siteState = await seedDemo(db, config, { siteOrigin: site.url });
   seeded.site = siteState;
 
@@ -94,19 +121,13 @@ export async function startStack(config: DemoConfig, log: Logger = pino({ level:
         log: (l) => log.warn(l),
       })
     : undefined;
+  if (traffic) started.push(() => traffic.stop());
 
   return {
     urls: { dashboard: dashboardUrl, beacon: beaconUrl, site: site.url, beaconMetrics: beacon.metricsUrl },
     login: { email: config.demoEmail, password: config.demoPassword },
     admin: { email: config.adminEmail, password: config.adminPassword },
     publicKey: siteState.publicKey,
-    async stop() {
-      traffic?.stop();
-      await site.close();
-      await api.close();
-      await beacon.stop();
-      await db.close();
-      await database.release();
-    },
+    stop: stopAll,
   };
 }

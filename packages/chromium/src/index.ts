@@ -38,8 +38,15 @@ export interface LaunchedChromium {
  * const page = await browser.context.newPage();
  * await browser.close();
  */
-export async function launchChromium(options: { viewport?: { width: number; height: number } } = {}): Promise<LaunchedChromium> {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** `CHROMIUM_PATH`, else Debian's `/usr/bin/chromium`: the one place this package reads the environment. */
+export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CHROMIUM_PATH || '/usr/bin/chromium';
+}
+
+export async function launchChromium(
+  options: { viewport?: { width: number; height: number }; executablePath?: string; args?: string[] } = {},
+): Promise<LaunchedChromium> {
+  const executablePath = options.executablePath ?? chromiumPath();
   if (!fs.existsSync(executablePath)) {
     throw new Error(`Chromium not found at ${executablePath}: apt-get install -y chromium (see README prerequisites)`);
   }
@@ -47,7 +54,7 @@ export async function launchChromium(options: { viewport?: { width: number; heig
   const context = await chromium.launchPersistentContext(dir, {
     executablePath,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
     ...(options.viewport ? { viewport: options.viewport } : {}),
   });
   return {
