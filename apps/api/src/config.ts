@@ -1,4 +1,7 @@
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDevelopmentKey, refuseInProduction } from '@tagward/config';
+import { findRepoRoot } from '@tagward/db';
 import { z } from 'zod';
 import { parseMasterKey } from '@tagward/keys';
 
@@ -81,7 +84,30 @@ export const apiConfigSchema = z.object({
 export type ApiConfig = z.output<typeof apiConfigSchema>;
 export type ApiConfigInput = z.input<typeof apiConfigSchema>;
 
+/** What production (`NODE_ENV=production`) refuses, each with the variable that fixes it. */
+export function apiProductionProblems(config: ApiConfig, env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  const devKeyFile = path.join(env.TAGWARD_DEMO_DATA_DIR || path.join(findRepoRoot(), '.data', 'demo'), 'master-key');
+  if (isDevelopmentKey(env.TAGWARD_MASTER_KEY, devKeyFile)) {
+    problems.push('TAGWARD_MASTER_KEY is the development key npm start generated into .data/demo: generate a real one and keep it out of the checkout');
+  }
+  if (!config.mongodbUri) problems.push('MONGODB_URI is not set: production runs on a MongoDB replica set, never on the embedded development server');
+  if (config.cookieSecure !== 'always') problems.push('COOKIE_SECURE must be `always`: session cookies only ever travel over https');
+  if (!config.publicBeaconUrl.startsWith('https://')) problems.push(`TAGWARD_PUBLIC_BEACON_URL is ${config.publicBeaconUrl}: the snippet must load the script over https`);
+  const plain = config.trustedOrigins.filter((origin) => origin.startsWith('http://'));
+  if (plain.length) problems.push(`TAGWARD_TRUSTED_ORIGINS lists plain-http origins (${plain.join(', ')}): only https origins may call the API with cookies`);
+  return problems;
+}
+
+/** The API's configuration from the environment; refuses development defaults in production. */
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const config = readApiConfig(env);
+  refuseInProduction('api', env, apiProductionProblems(config, env));
+  return config;
+}
+
+/** The configuration without the production checks (check:config prints both). */
+export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const result = apiConfigSchema.safeParse({
     port: env.API_PORT ?? env.PORT,
     host: env.API_HOST,

@@ -2,13 +2,29 @@ import { pino } from 'pino';
 import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
 import { loadApiConfig } from './config.js';
 import { startApiServer } from './app.js';
+import { refuseDemoAccounts } from './production.js';
+import { isProduction } from '@tagward/config';
 import fs from 'node:fs';
 
-const config = loadApiConfig();
+let config;
+try {
+  config = loadApiConfig();
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+}
 const log = pino({ level: config.logLevel });
 const database = await resolveDatabase(config.mongodbUri, { log: (line) => log.info(line), preference: config.embeddedDb });
 const db = await connectDatabase(database.uri, config.dbName);
 await ensureIndexes(db);
+if (isProduction(process.env)) {
+  await refuseDemoAccounts(db).catch(async (error: unknown) => {
+    log.fatal((error as Error).message);
+    await db.close();
+    await database.release();
+    process.exit(1);
+  });
+}
 
 const api = await startApiServer({
   db,

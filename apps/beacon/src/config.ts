@@ -1,4 +1,7 @@
+import path from 'node:path';
 import { z } from 'zod';
+import { isDevelopmentKey, isLoopback, refuseInProduction } from '@tagward/config';
+import { findRepoRoot } from '@tagward/db';
 
 /** The beacon's whole configuration. The only place in this app that reads the environment. */
 export const beaconConfigSchema = z.object({
@@ -64,7 +67,31 @@ export const beaconConfigSchema = z.object({
 
 export type BeaconConfig = z.infer<typeof beaconConfigSchema>;
 
+/** What production (`NODE_ENV=production`) refuses, each with the variable that fixes it. */
+export function beaconProductionProblems(config: BeaconConfig, env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  const devKeyFile = path.join(env.TAGWARD_DEMO_DATA_DIR || path.join(findRepoRoot(), '.data', 'demo'), 'master-key');
+  if (!config.masterKey) problems.push('TAGWARD_MASTER_KEY is not set: page tokens cannot be verified (32 random bytes, base64: `openssl rand -base64 32`)');
+  else if (isDevelopmentKey(config.masterKey, devKeyFile)) problems.push('TAGWARD_MASTER_KEY is the development key npm start generated into .data/demo: generate a real one and keep it out of the checkout');
+  if (!config.mongodbUri) problems.push('MONGODB_URI is not set: production runs on a MongoDB replica set, never on the embedded development server');
+  if (config.metrics && !isLoopback(config.metricsHost) && !config.metricsToken) {
+    problems.push(`BEACON_METRICS_HOST is ${config.metricsHost} without BEACON_METRICS_TOKEN: metrics off loopback need a bearer token`);
+  }
+  if (Boolean(config.attestIssuerKeyFile) !== Boolean(config.attestSecret)) {
+    problems.push('the attestation experiment needs both TAGWARD_ATTEST_ISSUER_KEY_FILE and TAGWARD_ATTEST_SECRET (or neither)');
+  }
+  return problems;
+}
+
+/** The beacon's configuration from the environment; refuses development defaults in production. */
 export function loadBeaconConfig(env: NodeJS.ProcessEnv = process.env): BeaconConfig {
+  const config = readBeaconConfig(env);
+  refuseInProduction('beacon', env, beaconProductionProblems(config, env));
+  return config;
+}
+
+/** The configuration without the production checks (check:config prints both). */
+export function readBeaconConfig(env: NodeJS.ProcessEnv = process.env): BeaconConfig {
   return beaconConfigSchema.parse({
     port: env.BEACON_PORT ?? env.PORT,
     host: env.BEACON_HOST,

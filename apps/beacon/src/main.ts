@@ -6,7 +6,14 @@ import { AggregatorRegistry } from 'prom-client';
 import { startMetricsServer } from './metrics-server.js';
 import { ListenError, startBeacon } from './start.js';
 
-const config = loadBeaconConfig();
+let config: ReturnType<typeof loadBeaconConfig>;
+try {
+  config = loadBeaconConfig();
+} catch (error) {
+  // One message naming every problem (production refuses development defaults).
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+}
 const log = pino({ level: config.logLevel, base: { app: 'beacon', pid: process.pid } });
 
 /**

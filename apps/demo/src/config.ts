@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEMO_ACCOUNTS, refuseInProduction } from '@tagward/config';
 import { generateIssuerKeyPem } from '@tagward/attest';
 import { findRepoRoot } from '@tagward/db';
 
@@ -28,10 +29,10 @@ export const demoConfigSchema = z.object({
     .enum(['on', 'off'])
     .default('on')
     .transform((v) => v === 'on'),
-  demoEmail: z.string().default('demo@tagward.test'),
-  demoPassword: z.string().default('tagward-demo-pass'),
-  adminEmail: z.string().default('admin@tagward.test'),
-  adminPassword: z.string().default('tagward-admin-pass'),
+  demoEmail: z.string().default(DEMO_ACCOUNTS[0].email),
+  demoPassword: z.string().default(DEMO_ACCOUNTS[0].password),
+  adminEmail: z.string().default(DEMO_ACCOUNTS[1].email),
+  adminPassword: z.string().default(DEMO_ACCOUNTS[1].password),
   dataDir: z.string().default(path.join(REPO_ROOT, '.data', 'demo')),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -57,7 +58,23 @@ export function developmentAttestKeyFile(dataDir: string): string {
   return path.join(dataDir, 'attest-issuer.pem');
 }
 
+/**
+ * `npm start` is the development system: in production it refuses to run at all, naming what
+ * it would have brought along.
+ */
+export function demoProductionProblems(env: NodeJS.ProcessEnv): string[] {
+  return [
+    'npm start seeds demo accounts with well-known passwords (demo@tagward.test, admin@tagward.test)',
+    'npm start runs demo traffic into a demo site',
+    'npm start generates its master key and attestation keys into .data/demo when none are given',
+    ...(env.MONGODB_URI ? [] : ['npm start runs the embedded development database when MONGODB_URI is not set']),
+    'npm start serves plain http on localhost, with cookies that are not Secure',
+    'run the production bundles instead: `npm run build`, then `node apps/beacon/dist/main.js` and `node apps/api/dist/main.js` (docs/deploy.md)',
+  ];
+}
+
 export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
+  refuseInProduction('npm start', env, demoProductionProblems(env));
   const dataDir = env.TAGWARD_DEMO_DATA_DIR ?? path.join(REPO_ROOT, '.data', 'demo');
   return demoConfigSchema.parse({
     host: env.TAGWARD_HOST,

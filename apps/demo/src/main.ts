@@ -2,7 +2,13 @@ import { pino } from 'pino';
 import { loadDemoConfig } from './config.js';
 import { StartError, startStack } from './stack.js';
 
-const config = loadDemoConfig();
+let config;
+try {
+  config = loadDemoConfig();
+} catch (error) {
+  process.stderr.write(`\n${(error as Error).message}\n`);
+  process.exit(1);
+}
 const log = pino({ level: config.logLevel });
 let stack;
 try {

@@ -117,3 +117,7 @@ describe.each(Object.entries(TABLE))('%s', (name, { value, expected, probes }) =
     expect(passes).toBe(true);
   });
 });
+
+test('npm start refuses to run in production, naming what it would bring along', () => {
+  expect(() => loadDemoConfig({ NODE_ENV: 'production' })).toThrow(/well-known passwords[\s\S]*demo traffic[\s\S]*embedded development database/);
+});
