@@ -12,6 +12,7 @@ export { createContextInner, type Context } from './context.js';
 export { createCallerFactory } from './trpc.js';
 export { createServices, type Services } from './services/index.js';
 export { createUser } from './services/accounts.js';
+export { createSite } from './services/sites.js';
 export { hashPassword } from '@tagward/auth';
 export type * from './dto.js';
 export type { OverviewDto, TopPagesDto, IntegrationStatusDto } from './services/stats.js';
