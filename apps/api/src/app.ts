@@ -12,6 +12,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { dashboardRouter } from './http/dashboard.js';
 import { stopAllBacktests } from './services/moderation/backtest.js';
 import { resumeSitePurges } from './services/sites.js';
+import { scheduleRetention } from './services/retention.js';
 
 export interface ApiDeps {
   db: Database;
@@ -82,12 +83,14 @@ export async function startApiServer(deps: ApiDeps & { port: number; host: strin
   // A site deletion interrupted by a stop finishes now (its data purge is idempotent).
   const resumed = await resumeSitePurges(deps.db);
   if (resumed > 0) log.info({ sites: resumed }, 'finished purging deleted sites');
+  const stopRetention = scheduleRetention(deps.db, log);
   const { port } = server.address() as AddressInfo;
   const host = deps.host.includes(':') ? `[${deps.host}]` : deps.host;
   return {
     url: `http://${host}:${port}`,
     server,
     async close() {
+      stopRetention();
       // A running backtest would otherwise only end by failing once the database closes.
       await stopAllBacktests();
       await new Promise<void>((resolve) => {

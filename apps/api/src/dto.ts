@@ -20,6 +20,8 @@ export interface SiteDto {
   allowedOrigins: string[];
   pageTokenRequired: boolean;
   attestationCohortPct: number;
+  /** Months raw events are kept (rollups longer): docs/deploy.md, data lifecycle. */
+  retentionMonths: number;
   /** The caller's role on this site; null for a platform admin who is not a member. */
   role: SiteRole | null;
   createdAt: string;

@@ -10,6 +10,7 @@ import { planStages, recordQueries, type QueryShape } from '@tagward/db/testing'
 import { signedUpClient, startTestApi, type TestApi, type TestClient } from './helpers.js';
 import { HOUR_MS, recordEvents, type FakeEvent } from './support/record-events.js';
 import { waitForBacktest } from '../src/services/moderation/backtest.js';
+import { enforceRetention } from '../src/services/retention.js';
 
 let api: TestApi;
 let owner: TestClient;
@@ -74,6 +75,8 @@ beforeAll(async () => {
     await m.backtest.query({ jobId: job.id });
   }
   await m.backtests.query();
+  // The hourly retention job's deletes.
+  await enforceRetention(api.db, new Date(Date.now() + 20 * 365 * 86_400_000));
   shapes = recorder.stop();
 }, 120_000);
 

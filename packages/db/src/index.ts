@@ -17,7 +17,7 @@ export {
 } from './embedded/engines.js';
 export { EmbeddedDatabaseError } from './embedded/errors.js';
 export { connectDatabase, ensureIndexes, type Database } from './connection.js';
-export { takeLock, type LockName } from './locks.js';
+export { takeLease, takeLock, type LockName } from './locks.js';
 export { registerModels, type Models } from './models/index.js';
 export type { UserDoc } from './models/user.js';
 export type { SessionDoc } from './models/session.js';

@@ -35,6 +35,7 @@ export const sitesRouter = router({
       z.object({
         pageTokenRequired: z.boolean().optional(),
         attestationCohortPct: z.number().int().min(0).max(100).optional(),
+        retentionMonths: z.number().int().min(1).max(60).optional(),
       }),
     )
     .mutation(({ ctx, input }) => updateSiteSettings(ctx.db, ctx.site, ctx.user, input, ctx.now())),

@@ -23,6 +23,7 @@ export function toSiteDto(site: SiteRow, actor: Actor): SiteDto {
     allowedOrigins: [...site.allowedOrigins],
     pageTokenRequired: Boolean(site.pageTokenRequired),
     attestationCohortPct: site.attestationCohortPct ?? 0,
+    retentionMonths: site.retentionMonths ?? 13,
     role: siteRoleOf(actor, site),
     createdAt: (site.createdAt ?? new Date(0)).toISOString(),
   };
@@ -88,19 +89,20 @@ export async function updateSiteSettings(
   db: Database,
   site: SiteRow,
   actor: Actor,
-  settings: { pageTokenRequired?: boolean; attestationCohortPct?: number },
+  settings: { pageTokenRequired?: boolean; attestationCohortPct?: number; retentionMonths?: number },
   now: Date,
 ): Promise<SiteDto> {
   const $set: Record<string, unknown> = {};
   if (settings.pageTokenRequired !== undefined) $set.pageTokenRequired = settings.pageTokenRequired;
   if (settings.attestationCohortPct !== undefined) $set.attestationCohortPct = settings.attestationCohortPct;
+  if (settings.retentionMonths !== undefined) $set.retentionMonths = settings.retentionMonths;
   const updated = (await db.models.Site.findByIdAndUpdate(site._id, { $set }, { returnDocument: 'after' }).lean()) as SiteRow | null;
   if (!updated) throw notFound('Site not found.');
   await audit(db, {
     actorId: actor.id,
     action: 'site.settings',
     target: String(site._id),
-    before: { pageTokenRequired: site.pageTokenRequired, attestationCohortPct: site.attestationCohortPct },
+    before: { pageTokenRequired: site.pageTokenRequired, attestationCohortPct: site.attestationCohortPct, retentionMonths: site.retentionMonths },
     after: $set,
     at: now,
   });

@@ -20,6 +20,8 @@ const schema = new mongoose.Schema(
     pageTokenRequired: { type: Boolean, default: false },
     /** Share of page views (0–100) put in the attestation experiment. */
     attestationCohortPct: { type: Number, default: 0 },
+    /** Raw events are kept this many months (then deleted by the API's retention job); rollups longer. */
+    retentionMonths: { type: Number, default: 13, min: 1, max: 60 },
     /** Bumped by every key change, so concurrent key changes of one site conflict (api keys.ts). */
     keyRevision: { type: Number, default: 0 },
   },
