@@ -106,6 +106,15 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   return config;
 }
 
+/** Just the database settings, for the maintenance scripts (export:site, import:site). */
+export function readDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Pick<ApiConfig, 'mongodbUri' | 'dbName' | 'embeddedDb'> {
+  return apiConfigSchema.pick({ mongodbUri: true, dbName: true, embeddedDb: true }).parse({
+    mongodbUri: env.MONGODB_URI || undefined,
+    dbName: env.TAGWARD_DB_NAME,
+    embeddedDb: env.TAGWARD_EMBEDDED_DB || undefined,
+  });
+}
+
 /** The configuration without the production checks (check:config prints both). */
 export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const result = apiConfigSchema.safeParse({
