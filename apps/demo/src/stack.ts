@@ -6,7 +6,7 @@ import { beaconConfigSchema, startBeacon } from '@tagward/beacon';
 import { apiConfigSchema, startApiServer } from '@tagward/api';
 import { EMBED_DIST_DIR, readEmbedManifest } from '@tagward/embed';
 import type { DemoConfig } from './config.js';
-import { seedDemo } from './seed.js';
+import { seedDemo, type DemoSeed } from './seed.js';
 import { startDemoSite } from './site.js';
 import { startTraffic } from './traffic.js';
 
@@ -21,6 +21,8 @@ export interface Stack {
   login: { email: string; password: string };
   admin: { email: string; password: string };
   publicKey: string;
+  /** Publishable key of the demo single-page app (/app/), a site that requires page tokens. */
+  appPublicKey: string;
   stop(): Promise<void>;
 }
 
@@ -68,14 +70,14 @@ export async function startStack(config: DemoConfig, log: Logger = pino({ level:
   const dashboardUrl = api.url.replace(config.host, config.publicHost);
 
   // Filled in once the site is seeded: seeding needs the demo site's origin, known after listen.
-  const seeded: { site?: { publicKey: string; secretKey: string; attestationCohortPct: number } } = {};
+  const seeded: { site?: DemoSeed } = {};
   const manifest = readEmbedManifest();
   const site = await startDemoSite({
     host: config.host,
     port: config.sitePort,
-    publicHost: config.publicHost,
+    publicHost: config.siteHost ?? config.publicHost,
     beaconUrl,
-    embed: { file: manifest.file, sri: manifest.sri },
+    embed: { file: manifest.file, sri: manifest.sri, spa: { file: manifest.spa.file, sri: manifest.spa.sri } },
     getSite: () => {
       if (!seeded.site) throw new Error('demo site not seeded yet');
       return seeded.site;
@@ -100,6 +102,7 @@ export async function startStack(config: DemoConfig, log: Logger = pino({ level:
     login: { email: config.demoEmail, password: config.demoPassword },
     admin: { email: config.adminEmail, password: config.adminPassword },
     publicKey: siteState.publicKey,
+    appPublicKey: siteState.app.publicKey,
     async stop() {
       traffic?.stop();
       await site.close();
