@@ -72,15 +72,43 @@ export const ROUTER_SCRIPT = `(function () {
     document.getElementById('view').textContent = titles[path];
     document.title = titles[path] + ' — Demo app';
   }
-  // A fresh token for the new path, pushed before the route changes (docs/integration.md).
-  function go(path, push) {
+  function token(path) {
     return fetch('/app/token?path=' + encodeURIComponent(path), { cache: 'no-store' })
       .then(function (r) { return r.json(); })
-      .then(function (j) {
-        (window.tagward = window.tagward || []).push(['token', j.token]);
-        if (push) history.pushState({}, '', path);
-        render(path);
-      });
+      .then(function (j) { return j.token; });
+  }
+  // Back and Forward change the URL before the app hears of it (popstate), and the embed script
+  // records the view soon after: a token for the way back is fetched ahead, after each
+  // navigation, so that popstate can push one at once. Every token is still used once.
+  var ahead = {};
+  var history_ = [location.pathname];
+  function prefetchBack() {
+    var back = history_[history_.length - 2];
+    if (back && !ahead[back]) token(back).then(function (t) { ahead[back] = t; });
+  }
+  // A fresh token for the new path, pushed before the route changes (docs/integration.md).
+  function go(path, push) {
+    return token(path).then(function (t) {
+      (window.tagward = window.tagward || []).push(['token', t]);
+      if (push) history.pushState({}, '', path);
+      history_.push(path);
+      render(path);
+      prefetchBack();
+    });
+  }
+  function back() {
+    var path = location.pathname;
+    var t = ahead[path];
+    delete ahead[path];
+    history_.pop();
+    if (t) {
+      window.tagward.push(['token', t]);
+      render(path);
+      prefetchBack();
+    } else {
+      history_.pop();
+      go(path, false);
+    }
   }
   document.addEventListener('click', function (e) {
     var a = e.target.closest && e.target.closest('a[data-route]');
@@ -88,5 +116,5 @@ export const ROUTER_SCRIPT = `(function () {
     e.preventDefault();
     if (a.getAttribute('href') !== location.pathname) go(a.getAttribute('href'), true);
   });
-  window.addEventListener('popstate', function () { go(location.pathname, false); });
+  window.addEventListener('popstate', back);
 })();`;

@@ -11,7 +11,14 @@ export interface VisitContext {
 
 type Visit = (page: Page, site: string) => Promise<void>;
 
-const pause = (minMs: number, maxMs: number) => new Promise((r) => setTimeout(r, minMs + Math.random() * (maxMs - minMs)));
+/**
+ * A person's pause: at least `minMs`, usually near the middle of the range, sometimes much longer
+ * (an exponential tail), as reading times are; never a fixed or uniform step, which is a timer.
+ */
+const pause = (minMs: number, maxMs: number) => {
+  const tail = -Math.log(1 - Math.random()) * ((maxMs - minMs) / 2);
+  return new Promise((r) => setTimeout(r, minMs + Math.min(tail, 3 * (maxMs - minMs))));
+};
 
 /** Waits until the page's embed has handed its last view to the network (the page logs it). */
 async function settled(page: Page, views: number): Promise<void> {
@@ -112,14 +119,14 @@ export interface LegitClass {
 }
 
 export const LEGIT_CLASSES: LegitClass[] = [
-  { name: 'desktop', visit: reader(['/', '/products/widget', '/'], 2000, 6000), visitors: 30 },
-  { name: 'mobile', visit: reader(['/', '/products/widget', '/'], 2000, 6000), mobile: true, visitors: 30 },
-  { name: 'no_token_page', visit: revisit('/about'), visitors: 40 },
-  { name: 'no_referrer_policy', visit: revisit('/account'), visitors: 40 },
-  { name: 'bounce', visit: bounce, visitors: 100 },
-  { name: 'slow_reader', visit: reader(['/products/widget', '/', '/blog/hello'], 15_000, 30_000), visitors: 12 },
-  { name: 'spa_tokens_required', visit: spa, visitors: 25 },
-  { name: 'tokens_required_mpa', visit: requiredSite, visitors: 40 },
+  { name: 'desktop', visit: reader(['/', '/products/widget', '/'], 2000, 6000), visitors: 20 },
+  { name: 'mobile', visit: reader(['/', '/products/widget', '/'], 2000, 6000), mobile: true, visitors: 20 },
+  { name: 'no_token_page', visit: revisit('/about'), visitors: 25 },
+  { name: 'no_referrer_policy', visit: revisit('/account'), visitors: 25 },
+  { name: 'bounce', visit: bounce, visitors: 60 },
+  { name: 'slow_reader', visit: reader(['/products/widget', '/', '/blog/hello'], 15_000, 30_000), visitors: 10 },
+  { name: 'spa_tokens_required', visit: spa, visitors: 20 },
+  { name: 'tokens_required_mpa', visit: requiredSite, visitors: 25 },
 ];
 
 /**

@@ -71,6 +71,15 @@ const sys = await startSystem(say);
 const headful = await launchBenchBrowser();
 const headless = await launchChromiumBrowser({ headless: true });
 const copycat = await startCopycatSite(await getHtml(sys.ports.site, '/'));
+const cleanUp = async () => {
+  await copycat.close();
+  await headless.close();
+  await headful.close();
+  await sys.stop();
+};
+// Ctrl-C stops the system and the browsers too, not only this process.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
 try {
   const log: BeaconLogEntry[] = [];
   await runVisitor({ browser: headful.browser, siteUrl: sys.urls.site, log }, LEGIT_CLASSES[0]!);
@@ -102,6 +111,7 @@ try {
   for (const c of LEGIT_CLASSES) results.push(await judge(sys.db, c.name, 'legit', legitOutcomes(log, c.name)));
   for (const c of FORGED_CLASSES) results.push(await judge(sys.db, c.name, c.residual ? 'residual' : 'forged', forged.get(c.name) ?? []));
   for (const f of forgeries) results.push(await judge(sys.db, f.name, f.residual ? 'residual' : 'forged', legitOutcomes(log, f.name)));
+  for (const c of results) if (c.lostStatuses.length) say(`${c.name}: ${c.lostStatuses.length} lost (statuses ${c.lostStatuses.join(', ')})`);
   const beacons = results.reduce((a, c) => a + c.total, 0);
   process.stdout.write(
     `\nbench adversary: the system as \`npm start\` starts it (apps/demo), default rules; Chromium ${headful.browser.version()} ${headful.mode};` +
@@ -113,8 +123,5 @@ try {
       '\n',
   );
 } finally {
-  await copycat.close();
-  await headless.close();
-  await headful.close();
-  await sys.stop();
+  await cleanUp();
 }

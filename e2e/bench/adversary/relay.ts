@@ -62,7 +62,9 @@ function logEntry(label: string, address: string, req: http.IncomingMessage, bod
 
 /** Starts a relay for one visitor; beacons it carries are appended to `log`. */
 export async function startRelay(label: string, log: BeaconLogEntry[], address = freshAddress()): Promise<Relay> {
-  const agent = new http.Agent({ keepAlive: true });
+  // A new upstream connection per request: reusing one the server has just closed as idle would
+  // fail the request (ECONNRESET), an artifact of the relay that no visitor would see.
+  const agent = new http.Agent({ keepAlive: false });
   const server = http.createServer((req, res) => {
     const target = new URL(req.url ?? '/');
     const chunks: Buffer[] = [];

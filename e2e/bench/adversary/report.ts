@@ -12,15 +12,21 @@ export interface ClassResult {
   fates: Record<Fate, number>;
   total: number;
   reasons: Map<string, number>;
+  /** Token ages (ms) of the stored events that carried a token, sorted. */
+  tokenAges: number[];
+  /** HTTP statuses of the beacons counted as lost (for the log). */
+  lostStatuses: number[];
 }
 
 /** Looks every outcome up in the events collection: verdict and reasons as stored. */
 export async function judge(db: Database, name: string, kind: Kind, outcomes: Outcome[]): Promise<ClassResult> {
   const ids = outcomes.map((o) => o.id).filter((id): id is string => id !== null);
-  const events = await db.models.Event.find({ eventId: { $in: ids } }, { eventId: 1, verdict: 1, reasons: 1 }).lean();
+  const events = await db.models.Event.find({ eventId: { $in: ids } }, { eventId: 1, verdict: 1, reasons: 1, signals: 1 }).lean();
   const byId = new Map(events.map((e) => [e.eventId, e]));
   const fates = Object.fromEntries(FATES.map((f) => [f, 0])) as Record<Fate, number>;
   const reasons = new Map<string, number>();
+  const tokenAges: number[] = [];
+  const lostStatuses: number[] = [];
   for (const o of outcomes) {
     const event = o.id === null ? undefined : byId.get(o.id);
     let fate: Fate;
@@ -29,9 +35,14 @@ export async function judge(db: Database, name: string, kind: Kind, outcomes: Ou
     else if (!event) fate = 'lost';
     else fate = event.verdict;
     fates[fate] += 1;
-    if (event && o.duplicateOf === undefined) for (const r of event.reasons) reasons.set(r.code, (reasons.get(r.code) ?? 0) + 1);
+    if (fate === 'lost') lostStatuses.push(o.status);
+    if (!event || o.duplicateOf !== undefined) continue;
+    for (const r of event.reasons) reasons.set(r.code, (reasons.get(r.code) ?? 0) + 1);
+    const age = (event.signals as { token?: { ageMs?: number | null } } | undefined)?.token?.ageMs;
+    if (typeof age === 'number') tokenAges.push(age);
   }
-  return { name, kind, fates, total: outcomes.length, reasons };
+  tokenAges.sort((a, b) => a - b);
+  return { name, kind, fates, total: outcomes.length, reasons, tokenAges, lostStatuses };
 }
 
 const pct = (n: number, of: number) => (of === 0 ? 0 : Math.round((1000 * n) / of) / 10);
@@ -50,13 +61,14 @@ function topReasons(c: ClassResult): string {
 }
 
 export function renderTable(results: ClassResult[]): string {
-  const head = ['class', 'kind', 'n', ...FATES, 'goal', 'top reasons'];
+  const head = ['class', 'kind', 'n', ...FATES, 'goal', 'token age ms min/p50', 'top reasons'];
   const rows = results.map((c) => [
     c.name,
     c.kind,
     String(c.total),
     ...FATES.map((f) => `${pct(c.fates[f], c.total)}%`),
     `${goalPct(c)}%${c.kind === 'legit' ? (goalPct(c) >= 99.5 ? ' ok' : ' MISS') : c.kind === 'forged' ? (goalPct(c) >= 95 ? ' ok' : ' MISS') : ''}`,
+    c.tokenAges.length ? `${c.tokenAges[0]}/${c.tokenAges[Math.floor(c.tokenAges.length / 2)]}` : '-',
     topReasons(c) || '-',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

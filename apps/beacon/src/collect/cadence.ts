@@ -21,7 +21,8 @@ const MAX_COUNT = 0xffff;
 /** Arrivals of one source: the last RECENT exact times, and per-second counts for a minute. */
 class Arrivals {
   readonly recent: number[] = [];
-  private readonly seconds = new Float64Array(BUCKETS).fill(-1);
+  // Unix seconds fit a Uint32 until 2106; 0 marks an unused bucket.
+  private readonly seconds = new Uint32Array(BUCKETS);
   private readonly counts = new Uint16Array(BUCKETS);
 
   /** Counts the arrivals before `now`, then records `now`. */
@@ -31,7 +32,7 @@ class Arrivals {
     let lastMinute = 0;
     for (let i = 0; i < BUCKETS; i++) {
       const age = second - this.seconds[i]!;
-      if (age < 0 || age >= BUCKETS) continue;
+      if (this.seconds[i] === 0 || age < 0 || age >= BUCKETS) continue;
       lastMinute += this.counts[i]!;
       if (age < 10) lastTenSeconds += this.counts[i]!;
     }
