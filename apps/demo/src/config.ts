@@ -12,6 +12,8 @@ const REPO_ROOT = findRepoRoot();
 export const demoConfigSchema = z.object({
   host: z.string().default('127.0.0.1'),
   publicHost: z.string().default('localhost'),
+  /** Host name of the demo client site in its URLs (default: publicHost); another name than the beacon's makes it cross-site. */
+  siteHost: z.string().optional(),
   apiPort: z.coerce.number().int().min(0).max(65535).default(4000),
   beaconPort: z.coerce.number().int().min(0).max(65535).default(4100),
   sitePort: z.coerce.number().int().min(0).max(65535).default(4200),
@@ -79,6 +81,7 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
   return demoConfigSchema.parse({
     host: env.TAGWARD_HOST,
     publicHost: env.TAGWARD_PUBLIC_HOST,
+    siteHost: env.TAGWARD_DEMO_SITE_HOST || undefined,
     apiPort: env.API_PORT,
     beaconPort: env.BEACON_PORT,
     sitePort: env.DEMO_SITE_PORT,

@@ -25,6 +25,7 @@ ${line}
  Tagward is running
    Dashboard        ${stack.urls.dashboard}
    Demo client site ${stack.urls.site}
+   Demo single-page app ${stack.urls.site}/app/   (page tokens required)
    Beacon           ${stack.urls.beacon}   (/healthz /readyz)
    Beacon metrics   ${stack.urls.beaconMetrics ?? 'off'}
    Demo login       ${stack.login.email} / ${stack.login.password}

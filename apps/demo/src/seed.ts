@@ -5,7 +5,22 @@ import { hashPassword } from '@tagward/auth';
 import { generatePublishableKey, generateSecretKey, parseMasterKey } from '@tagward/keys';
 import type { DemoConfig } from './config.js';
 
+/** The demo shop: page tokens on most pages, not required. */
 const DEMO_SITE_NAME = 'Demo shop';
+/** The demo single-page app (/app/ on the same origin): a site that requires page tokens. */
+const DEMO_APP_NAME = 'Demo app';
+
+/** Keys of one seeded demo site, as the client's backend holds them. */
+export interface DemoSiteKeys {
+  publicKey: string;
+  secretKey: string;
+  attestationCohortPct: number;
+}
+
+export interface DemoSeed extends DemoSiteKeys {
+  /** The single-page app, whose site requires a valid page token on every beacon. */
+  app: DemoSiteKeys;
+}
 
 async function ensureUser(db: Database, email: string, password: string, role: 'user' | 'admin') {
   const existing = await db.models.User.findOne({ email }).lean();
@@ -14,47 +29,48 @@ async function ensureUser(db: Database, email: string, password: string, role: '
   return created._id;
 }
 
-/**
- * First start: the demo account, a platform admin, and the demo site whose allowlist holds the
- * demo page's origin. Later starts keep what is there and only refresh the allowlist (the demo
- * site's port may change) and, if the demo backend's secret key is gone, issue a new one.
- */
-export async function seedDemo(
-  db: Database,
-  config: DemoConfig,
-  options: { siteOrigin: string },
-): Promise<{ publicKey: string; secretKey: string; attestationCohortPct: number }> {
-  const ownerId = await ensureUser(db, config.demoEmail, config.demoPassword, 'user');
-  await ensureUser(db, config.adminEmail, config.adminPassword, 'admin');
+interface SiteSpec {
+  name: string;
+  origin: string;
+  pageTokenRequired: boolean;
+  attestationCohortPct: number;
+}
 
-  let site = await db.models.Site.findOne({ name: DEMO_SITE_NAME, 'members.userId': ownerId }).lean();
+type UserId = Awaited<ReturnType<typeof ensureUser>>;
+
+async function ensureSite(db: Database, ownerId: UserId, spec: SiteSpec) {
+  const site = await db.models.Site.findOne({ name: spec.name, 'members.userId': ownerId }).lean();
   if (!site) {
     const created = await db.models.Site.create({
-      name: DEMO_SITE_NAME,
+      name: spec.name,
       publicKey: generatePublishableKey('test'),
       mode: 'test',
-      allowedOrigins: [options.siteOrigin],
+      allowedOrigins: [spec.origin],
       members: [{ userId: ownerId, role: 'owner' }],
-      // Half of the demo's page views take part in the attestation experiment.
-      attestationCohortPct: 50,
+      pageTokenRequired: spec.pageTokenRequired,
+      attestationCohortPct: spec.attestationCohortPct,
     });
-    site = created.toObject();
-  } else if (!site.allowedOrigins.includes(options.siteOrigin)) {
-    await db.models.Site.updateOne({ _id: site._id }, { $addToSet: { allowedOrigins: options.siteOrigin } });
+    return created.toObject();
   }
+  if (!site.allowedOrigins.includes(spec.origin)) {
+    await db.models.Site.updateOne({ _id: site._id }, { $addToSet: { allowedOrigins: spec.origin } });
+  }
+  return site;
+}
 
-  // The demo backend's secret key lives only in the git-ignored data folder, as a client's would
-  // live in their own secret store: the database holds just its hash and the sealed signing key.
-  const secretFile = path.join(config.dataDir, `secret-key-${String(site._id)}`);
+// The demo backend's secret key lives only in the git-ignored data folder, as a client's would
+// live in their own secret store: the database holds just its hash and the sealed signing key.
+async function ensureSecretKey(db: Database, config: DemoConfig, siteId: UserId): Promise<string> {
+  const secretFile = path.join(config.dataDir, `secret-key-${String(siteId)}`);
   if (fs.existsSync(secretFile)) {
     const secretKey = fs.readFileSync(secretFile, 'utf8').trim();
     const kid = secretKey.split('_')[2];
     const record = await db.models.SecretKey.findOne({ kid, revokedAt: null }).lean();
-    if (record) return { publicKey: site.publicKey, secretKey, attestationCohortPct: site.attestationCohortPct };
+    if (record) return secretKey;
   }
   const generated = generateSecretKey({ mode: 'test', masterKey: parseMasterKey(config.masterKey) });
   await db.models.SecretKey.create({
-    siteId: site._id,
+    siteId,
     kid: generated.kid,
     secretHash: generated.secretHash,
     signingKeyEnc: generated.signingKeyEnc,
@@ -62,5 +78,36 @@ export async function seedDemo(
   });
   fs.mkdirSync(config.dataDir, { recursive: true });
   fs.writeFileSync(secretFile, generated.secretKey, { mode: 0o600 });
-  return { publicKey: site.publicKey, secretKey: generated.secretKey, attestationCohortPct: site.attestationCohortPct };
+  return generated.secretKey;
+}
+
+async function seedSite(db: Database, config: DemoConfig, ownerId: UserId, spec: SiteSpec): Promise<DemoSiteKeys> {
+  const site = await ensureSite(db, ownerId, spec);
+  const secretKey = await ensureSecretKey(db, config, site._id);
+  return { publicKey: site.publicKey, secretKey, attestationCohortPct: site.attestationCohortPct };
+}
+
+/**
+ * First start: the demo account, a platform admin, and the two demo sites (the shop and the
+ * single-page app, both served from the demo page's origin) whose allowlists hold that origin.
+ * Later starts keep what is there and only refresh the allowlists (the demo site's port may
+ * change) and, if a demo backend's secret key is gone, issue a new one.
+ */
+export async function seedDemo(db: Database, config: DemoConfig, options: { siteOrigin: string }): Promise<DemoSeed> {
+  const ownerId = await ensureUser(db, config.demoEmail, config.demoPassword, 'user');
+  await ensureUser(db, config.adminEmail, config.adminPassword, 'admin');
+  // Half of the shop's page views take part in the attestation experiment.
+  const shop = await seedSite(db, config, ownerId, {
+    name: DEMO_SITE_NAME,
+    origin: options.siteOrigin,
+    pageTokenRequired: false,
+    attestationCohortPct: 50,
+  });
+  const app = await seedSite(db, config, ownerId, {
+    name: DEMO_APP_NAME,
+    origin: options.siteOrigin,
+    pageTokenRequired: true,
+    attestationCohortPct: 0,
+  });
+  return { ...shop, app };
 }

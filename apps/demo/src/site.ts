@@ -1,6 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mintPageToken } from '@tagward/sdk-node';
+import type { DemoSeed } from './seed.js';
+import { APP_ROUTES, appShell, appTokenResponse, ROUTER_SCRIPT } from './spa.js';
 
 export interface DemoSiteOptions {
   host: string;
@@ -8,8 +10,9 @@ export interface DemoSiteOptions {
   publicHost: string;
   /** Where the browser loads the embed script from, e.g. http://localhost:4100 */
   beaconUrl: string;
-  embed: { file: string; sri: string };
-  getSite: () => { publicKey: string; secretKey: string; attestationCohortPct: number };
+  /** The core script and the single-page-app variant (the app under /app/ uses the latter). */
+  embed: { file: string; sri: string; spa: { file: string; sri: string } };
+  getSite: () => DemoSeed;
 }
 
 interface DemoPage {
@@ -18,7 +21,13 @@ interface DemoPage {
   head: string;
   lang: boolean;
   token: boolean;
+  /** Extra response headers (a strict Referrer-Policy, say). */
+  headers?: Record<string, string>;
 }
+
+/** How long the gallery's image takes to arrive. */
+const SLOW_IMAGE_MS = 4000;
+const GIF = Buffer.from('R0lGODlhAQABAAAAACw=', 'base64');
 
 const GOOD_HEAD = (title: string, description: string, canonical: string) => `
   <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -51,6 +60,24 @@ export const DEMO_PAGES: Record<string, DemoPage> = {
     body: `<h1>Hello from the workshop</h1><h3>Skipped a level</h3><p><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><a href="/"></a></p>`,
     lang: true,
     token: true,
+  },
+  // A heavy page: its large image keeps the load event pending for seconds, so a visitor who
+  // leaves at once (a bounce) leaves before load.
+  '/gallery': {
+    title: 'Gallery — Demo Shop',
+    head: GOOD_HEAD('Gallery', 'Every widget we ever made, photographed in our workshop.', '/gallery'),
+    body: `<h1>Gallery</h1><p><img src="/slow.gif?ms=${SLOW_IMAGE_MS}" alt="Widgets on the workbench" width="320" height="200"></p><p><a href="/">Home</a></p>`,
+    lang: true,
+    token: true,
+  },
+  // A page that sends no referrer at all (the visitor's account page).
+  '/account': {
+    title: 'Your account — Demo Shop',
+    head: GOOD_HEAD('Your account', 'Orders, addresses and settings of your Demo Shop account.', '/account'),
+    body: `<h1>Your account</h1><p>No orders yet.</p><p><a href="/">Home</a></p>`,
+    lang: true,
+    token: true,
+    headers: { 'referrer-policy': 'no-referrer' },
   },
   '/about': {
     title: '',
@@ -89,10 +116,30 @@ const STATUS_SCRIPT = `document.addEventListener('tagward:beacon', function (e) 
 export async function startDemoSite(options: DemoSiteOptions): Promise<{ url: string; close(): Promise<void> }> {
   let origin = '';
   const server = http.createServer((req, res) => {
-    const pathname = (req.url ?? '/').split('?')[0]!;
-    if (pathname === '/status.js') {
+    const url = new URL(req.url ?? '/', 'http://demo');
+    const pathname = url.pathname;
+    if (pathname === '/status.js' || pathname === '/app.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(STATUS_SCRIPT);
+      res.end(pathname === '/app.js' ? ROUTER_SCRIPT : STATUS_SCRIPT);
+      return;
+    }
+    if (pathname === '/slow.gif') {
+      const delay = Math.min(10_000, Math.max(0, Number(url.searchParams.get('ms')) || 0));
+      const timer = setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'image/gif', 'cache-control': 'no-store' });
+        res.end(GIF);
+      }, delay);
+      res.once('close', () => clearTimeout(timer));
+      return;
+    }
+    if (pathname === '/app/token' || pathname in APP_ROUTES) {
+      const app = options.getSite().app;
+      const out =
+        pathname === '/app/token'
+          ? appTokenResponse(app, origin, url.searchParams.get('path'))
+          : { status: 200, type: 'text/html; charset=utf-8', body: appShell(app, origin, pathname, { beaconUrl: options.beaconUrl, ...options.embed.spa }) };
+      res.writeHead(out.status, { 'content-type': out.type, 'cache-control': 'no-store' });
+      res.end(out.body);
       return;
     }
     const page = DEMO_PAGES[pathname];
@@ -106,7 +153,7 @@ export async function startDemoSite(options: DemoSiteOptions): Promise<{ url: st
       ? mintPageToken({ secretKey: site.secretKey, origin, path: pathname, ttlSeconds: 600 })
       : undefined;
     const snippet = `<script async src="${options.beaconUrl}/${options.embed.file}" integrity="${options.embed.sri}" crossorigin="anonymous" data-site="${site.publicKey}" data-attest="${site.attestationCohortPct}"${token ? ` data-token="${token}"` : ''}></script>`;
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...page.headers });
     res.end(render(page, snippet));
   });
   await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));

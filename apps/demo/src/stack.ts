@@ -5,7 +5,7 @@ import { startApiServer } from '@tagward/api';
 import { apiConfigFor, beaconConfigFor } from './app-configs.js';
 import { EMBED_DIST_DIR, readEmbedManifest } from '@tagward/embed';
 import type { DemoConfig } from './config.js';
-import { seedDemo } from './seed.js';
+import { seedDemo, type DemoSeed } from './seed.js';
 import { startDemoSite } from './site.js';
 import { startTraffic } from './traffic.js';
 
@@ -14,6 +14,8 @@ export interface Stack {
   login: { email: string; password: string };
   admin: { email: string; password: string };
   publicKey: string;
+  /** Publishable key of the demo single-page app (/app/), a site that requires page tokens. */
+  appPublicKey: string;
   stop(): Promise<void>;
 }
 
@@ -92,15 +94,15 @@ async function startParts(
   const dashboardUrl = api.url.replace(config.host, config.publicHost);
 
   // Filled in once the site is seeded: seeding needs the demo site's origin, known after listen.
-  const seeded: { site?: { publicKey: string; secretKey: string; attestationCohortPct: number } } = {};
+  const seeded: { site?: DemoSeed } = {};
   const manifest = readEmbedManifest();
   const site = await listening('demo client site', config.sitePort, 'DEMO_SITE_PORT', () =>
     startDemoSite({
       host: config.host,
       port: config.sitePort,
-      publicHost: config.publicHost,
+      publicHost: config.siteHost ?? config.publicHost,
       beaconUrl,
-      embed: { file: manifest.file, sri: manifest.sri },
+      embed: { file: manifest.file, sri: manifest.sri, spa: { file: manifest.spa.file, sri: manifest.spa.sri } },
       getSite: () => {
         if (!seeded.site) throw new Error('demo site not seeded yet');
         return seeded.site;
@@ -128,6 +130,7 @@ async function startParts(
     login: { email: config.demoEmail, password: config.demoPassword },
     admin: { email: config.adminEmail, password: config.adminPassword },
     publicKey: siteState.publicKey,
+    appPublicKey: siteState.app.publicKey,
     stop: stopAll,
   };
 }

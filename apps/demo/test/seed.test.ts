@@ -39,6 +39,12 @@ test('the first start seeds the demo account, an admin and the demo site with th
   // Only the hash of the secret key is stored, never the key.
   const key = await db.models.SecretKey.findOne({ siteId: site!._id }).lean();
   expect(JSON.stringify(key)).not.toContain(seeded.secretKey);
+  // The single-page app is a second site on the same origin, and it requires page tokens.
+  const app = await db.models.Site.findOne({ publicKey: seeded.app.publicKey }).lean();
+  expect(app?.pageTokenRequired).toBe(true);
+  expect(site?.pageTokenRequired).toBe(false);
+  expect(app?.allowedOrigins).toEqual(['http://localhost:4200']);
+  expect(seeded.app.secretKey).not.toBe(seeded.secretKey);
 });
 
 test('a later start keeps what is there, reuses the secret key and allows a new demo origin', async () => {
@@ -46,8 +52,8 @@ test('a later start keeps what is there, reuses the secret key and allows a new 
   const again = await seedDemo(db, config, { siteOrigin: 'http://localhost:4300' });
   expect(again).toEqual(first);
   expect(await db.models.User.countDocuments({})).toBe(2);
-  expect(await db.models.Site.countDocuments({})).toBe(1);
-  expect(await db.models.SecretKey.countDocuments({})).toBe(1);
+  expect(await db.models.Site.countDocuments({})).toBe(2);
+  expect(await db.models.SecretKey.countDocuments({})).toBe(2);
   const site = await db.models.Site.findOne({ publicKey: first.publicKey }).lean();
   expect(site?.allowedOrigins).toEqual(['http://localhost:4200', 'http://localhost:4300']);
 });

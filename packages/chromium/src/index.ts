@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 /**
  * Without the background-networking flags Chromium keeps calling out to a network that refuses
@@ -64,4 +64,35 @@ export async function launchChromium(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface LaunchedBrowser {
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/**
+ * A whole browser for many isolated contexts (each its own cookies, cache and, if given, proxy),
+ * as benchmarks that play many visitors at once need. Headful when `headless` is false: give it
+ * an X display (Xvfb) in `env.DISPLAY`.
+ *
+ * @example
+ * const { browser, close } = await launchChromiumBrowser({ headless: false, env: { DISPLAY: ':99' } });
+ * const context = await browser.newContext({ proxy: { server: 'http://127.0.0.1:8080' } });
+ * await close();
+ */
+export async function launchChromiumBrowser(
+  options: { headless?: boolean; env?: Record<string, string>; args?: string[] } = {},
+): Promise<LaunchedBrowser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!fs.existsSync(executablePath)) {
+    throw new Error(`Chromium not found at ${executablePath}: apt-get install -y chromium (see README prerequisites)`);
+  }
+  const browser = await chromium.launch({
+    executablePath,
+    headless: options.headless ?? true,
+    args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
+    ...(options.env ? { env: { ...process.env, ...options.env } as Record<string, string> } : {}),
+  });
+  return { browser, close: () => browser.close() };
 }

@@ -131,7 +131,7 @@ const CATALOGUE = {
     kind: 'bonus',
     title: 'Valid page token',
     description:
-      "A fresh, single-use token minted by the client's backend for this site, origin and path: the page was really rendered by their server.",
+      "A fresh, single-use token minted by the client's backend for this site, origin and path: the page was really rendered by their server. A single-page app's soft navigation earns it too, with the fresh token the app fetched for the new path and pushed before navigating.",
     forgery:
       'Fetch the real page (one fetch per event) and lift its token; timing and cadence signals then carry the weight.',
   },
@@ -232,7 +232,7 @@ const CATALOGUE = {
     kind: 'hard',
     title: 'Page token required',
     description:
-      'The site (or the rules) require a valid page token and this event has none, or a bad one.',
+      "The site (or the rules) require a valid page token and this event has none, or a bad one. This holds for every beacon of a page: a single-page app's soft navigations prove themselves with the fresh token the app pushes before each one (see the integration guide); a later beacon without one is treated like a page view without one.",
     forgery: 'Fetch the real page for every event.',
   },
   // --- timing -------------------------------------------------------------------------------
@@ -241,7 +241,7 @@ const CATALOGUE = {
     kind: 'penalty',
     title: 'Token used too fast',
     description:
-      'The beacon arrived sooner after the token was minted than a browser needs to receive the page, load it and reach an idle callback. Scripts that scrape the token and post at once do this. Clock skew between the client server and Tagward shifts this figure.',
+      'The beacon arrived sooner after the token was minted than a browser needs to receive the page, load it and reach an idle callback. Scripts that scrape the token and post at once do this. Its weight outweighs the valid token it comes with: a fresh token used too fast is not trusted on its own. Clock skew between the client server and Tagward shifts this figure.',
     forgery: 'Wait a realistic time before posting.',
   },
   token_older_than_lifetime: {
@@ -257,7 +257,7 @@ const CATALOGUE = {
     kind: 'penalty',
     title: 'Zero page timings',
     description:
-      'Load, check-start or send time is exactly 0 ms. The embed script runs after load, so a real page never reports 0.',
+      "Check-start or send time is exactly 0 ms. Both are read from the page's clock when the embed script runs, which is never the instant the navigation started. A load time of 0 is not counted here: Navigation Timing defines loadEventEnd as 0 while the load event has not finished, which is what a visitor who leaves before load (a bounce) sends.",
     forgery: 'Report plausible timings.',
   },
   timing_non_monotonic: {
@@ -276,13 +276,37 @@ const CATALOGUE = {
       'The same visitor sent the exact same timing figures before. Real page loads never repeat to the millisecond; replayed payloads do.',
     forgery: 'Randomise the timings per event.',
   },
+  timing_out_of_range: {
+    group: 'timing',
+    kind: 'penalty',
+    title: 'Timings out of range',
+    description:
+      "A timing no browser reports: check-start, check duration or send time of -1 (the page's own clock always measures them; only load time and first byte may be unknown), a load time or first byte later than the rules' maximum load time (minutes, not a day), or checks that ran longer than the rules' maximum.",
+    forgery: 'Report timings in the ranges real pages have.',
+  },
+  timing_send_gap: {
+    group: 'timing',
+    kind: 'penalty',
+    title: 'Sent long after the checks',
+    description:
+      'The send time is later than the end of the checks by more than the rules allow. The embed script reads the send time in the same task that ends the checks (a retry keeps the first send time), so the two are within a millisecond or so; independently made-up timings are not.',
+    forgery: 'Make the send time agree with the check timings.',
+  },
+  timing_unrounded: {
+    group: 'timing',
+    kind: 'penalty',
+    title: 'Timings finer than the embed reports',
+    description:
+      'A timing has more than one decimal. The embed script rounds every timing to 0.1 ms, so finer values were computed by something else.',
+    forgery: 'Round the timings to 0.1 ms.',
+  },
   // --- cadence ------------------------------------------------------------------------------
   cadence_burst: {
     group: 'cadence',
     kind: 'penalty',
     title: 'Burst from one visitor',
     description:
-      'Too many beacons from one visitor hash in the last minute for a person reading pages. Visitors behind one NAT share a hash, so keep the threshold generous.',
+      'Too many beacons from one visitor hash (address and user agent) for a person reading pages: in the last second, the last ten seconds or the last minute. Counted before the rate limits refuse anything, so a refused flood still counts. Visitors behind one NAT with the same browser share a hash, so the per-minute threshold is generous.',
     forgery: 'Spread events over many IP addresses and user agents.',
   },
   cadence_regular: {
@@ -292,6 +316,14 @@ const CATALOGUE = {
     description:
       "The gaps between this visitor's beacons are nearly constant (low coefficient of variation): a timer, not a person.",
     forgery: 'Add random jitter to the intervals.',
+  },
+  cadence_address_burst: {
+    group: 'cadence',
+    kind: 'penalty',
+    title: 'Burst from one address',
+    description:
+      "Too many beacons from one client address to this site, whatever their user agents, in the last second, ten seconds or minute: a flood that rotates user agents to dodge the per-visitor count. A large NAT (an office, a campus, carrier-grade NAT) sends many real visitors from one address, so these thresholds sit well above a busy NAT's rate to one site.",
+    forgery: 'Spread events over many addresses and networks.',
   },
   // --- request shape ------------------------------------------------------------------------
   sec_fetch_missing: {

@@ -128,7 +128,16 @@ function deriveCadence(c: RequestFacts['cadence']): Signals['cadence'] {
     // All-equal intervals (including all-zero ones) are perfectly regular.
     cv = mean > 0 ? Math.round((sd / mean) * 10_000) / 10_000 : sd === 0 ? 0 : null;
   }
-  return { lastMinute: c.countLastMinute, intervals: intervals.length, meanMs, cv };
+  const out: Signals['cadence'] = {
+    lastMinute: c.countLastMinute,
+    intervals: intervals.length,
+    meanMs,
+    cv,
+  };
+  if (c.countLastTenSeconds !== undefined) out.lastTenSeconds = c.countLastTenSeconds;
+  if (c.countLastSecond !== undefined) out.lastSecond = c.countLastSecond;
+  if (c.address !== undefined) out.address = { ...c.address };
+  return out;
 }
 
 function deriveTiming(facts: RequestFacts): Signals['timing'] {

@@ -19,6 +19,7 @@ export type {
   AttestationOutcome,
   KeyMode,
   RequestFacts,
+  SourceCounts,
   Signals,
   OriginStatus,
   ReferrerKind,

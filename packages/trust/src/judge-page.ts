@@ -1,6 +1,6 @@
 // Judges of the signal groups about the page view itself: where it claims to come from (origin,
-// referrer), the page token, the page timings and the visitor's cadence. Each reads only its own
-// fields of Signals (see score.ts for why that matters).
+// referrer) and the page token (timings and cadence are in judge-timing.ts). Each reads only its
+// own fields of Signals (see score.ts for why that matters).
 import type { WeightedReasonCode } from './codes.js';
 import type { Tally } from './tally.js';
 import type { Signals, TokenStatus } from './types.js';
@@ -108,68 +108,5 @@ export function judgePageToken(s: Signals, r: Tally): void {
   r.add(TOKEN_CODE[token.status], TOKEN_DETAIL[token.status]);
   if ((token.required || r.c.pageTokenRequired) && token.status !== 'valid') {
     r.block('page_token_required', `a valid page token is required; ${TOKEN_DETAIL[token.status]}`);
-  }
-}
-
-/** Client timings use -1 for "not measured". */
-function known(x: number | null): x is number {
-  return x !== null && x >= 0;
-}
-
-function timingProblem(t: Signals['timing'], tol: number): string | null {
-  if (known(t.ttfb) && known(t.nav) && t.ttfb > t.nav + tol)
-    return `first byte (${t.ttfb} ms) after load end (${t.nav} ms)`;
-  if (known(t.nav) && known(t.start) && t.start + tol < t.nav)
-    return `checks started (${t.start} ms) before load end (${t.nav} ms)`;
-  if (known(t.start) && known(t.checks) && known(t.send) && t.send + tol < t.start + t.checks) {
-    return `sent (${t.send} ms) before the checks ended (${t.start} + ${t.checks} ms)`;
-  }
-  return null;
-}
-
-/** `timing` group: the token's age, then the page's own timings. */
-export function judgeTiming(s: Signals, r: Tally): void {
-  const { token, timing } = s;
-  const c = r.c;
-  if (token.ageMs !== null && token.ageMs >= 0 && token.ageMs < c.minTokenAgeMs) {
-    r.add(
-      'token_too_young',
-      `token used ${token.ageMs} ms after it was minted (minimum ${c.minTokenAgeMs} ms)`,
-    );
-  }
-  if (token.ageMs !== null && token.ttlMs !== null && token.ageMs > token.ttlMs) {
-    r.add('token_older_than_lifetime', `token ${token.ageMs} ms old, lifetime ${token.ttlMs} ms`);
-  }
-  if (timing.nav === 0 || timing.start === 0 || timing.send === 0) {
-    r.add(
-      'timing_zero',
-      `timings nav=${timing.nav} start=${timing.start} send=${timing.send} include an exact 0`,
-    );
-  }
-  const disorder = timingProblem(timing, c.toleranceMs);
-  if (disorder !== null) r.add('timing_non_monotonic', disorder);
-  if (timing.identicalRepeats > 0) {
-    r.add(
-      'timing_repeated',
-      `the same timings were sent ${timing.identicalRepeats} time(s) before by this visitor`,
-    );
-  }
-}
-
-/** `cadence` group. */
-export function judgeCadence(s: Signals, r: Tally): void {
-  const { cadence } = s;
-  const c = r.c;
-  if (cadence.lastMinute >= c.burstPerMinute) {
-    r.add(
-      'cadence_burst',
-      `${cadence.lastMinute} earlier beacons from this visitor in the last minute (limit ${c.burstPerMinute})`,
-    );
-  }
-  if (cadence.intervals >= c.minIntervals && cadence.cv !== null && cadence.cv <= c.regularCv) {
-    r.add(
-      'cadence_regular',
-      `${cadence.intervals} intervals of ~${cadence.meanMs} ms vary by only ${cadence.cv} (limit ${c.regularCv})`,
-    );
   }
 }

@@ -28,10 +28,24 @@ export interface Rules {
     minTokenAgeMs: number;
     /** Rounding slack when comparing the client timings with each other. */
     toleranceMs: number;
+    /** Longest plausible load time (and time to first byte); beyond it `timing_out_of_range`. */
+    maxLoadMs: number;
+    /** Longest plausible run of the DOM checks. */
+    maxChecksMs: number;
+    /** Largest gap between the end of the checks and the send time (`timing_send_gap`). */
+    maxSendGapMs: number;
   };
   cadence: {
-    /** `cadence_burst` when this many earlier arrivals fell in the last minute. */
+    /** `cadence_burst` when this many earlier arrivals of the visitor fell in the last minute… */
     burstPerMinute: number;
+    /** …or in the last ten seconds… */
+    burstPerTenSeconds: number;
+    /** …or in the last second. */
+    burstPerSecond: number;
+    /** `cadence_address_burst`: the same three thresholds for one client address (any user agent). */
+    addressBurstPerMinute: number;
+    addressBurstPerTenSeconds: number;
+    addressBurstPerSecond: number;
     /** Intervals needed before regularity is judged. */
     minIntervals: number;
     /** `cadence_regular` at or below this coefficient of variation. */
@@ -79,13 +93,17 @@ export const DEFAULT_WEIGHTS: Readonly<Record<WeightedReasonCode, number>> = {
   page_token_wrong_origin: -1,
   page_token_wrong_path: -0.4,
   page_token_replayed: -1,
-  token_too_young: -0.3,
+  token_too_young: -0.4,
   token_older_than_lifetime: -0.1,
   timing_zero: -0.25,
   timing_non_monotonic: -0.3,
   timing_repeated: -0.35,
+  timing_out_of_range: -0.5,
+  timing_send_gap: -0.3,
+  timing_unrounded: -0.25,
   cadence_burst: -0.3,
   cadence_regular: -0.35,
+  cadence_address_burst: -0.3,
   sec_fetch_missing: -0.25,
   sec_fetch_inconsistent: -0.35,
   client_hints_missing: -0.2,
@@ -145,14 +163,40 @@ const originPatternSchema = z.string().superRefine((value, ctx) => {
   if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `${value}: ${parsed.message}` });
 });
 
-const timingSchema = z.strictObject({
+// Fields added after rule documents were first stored carry a default in the full schema, so
+// those documents keep parsing and the new check starts at its shipped setting. The override
+// schema takes the same fields without defaults: an override sets only what it names.
+const count = z.number().int().min(1).max(100_000);
+const timingFields = {
   minTokenAgeMs: z.number().int().min(0).max(600_000),
   toleranceMs: z.number().int().min(0).max(10_000),
-});
-const cadenceSchema = z.strictObject({
-  burstPerMinute: z.number().int().min(1).max(100_000),
+  maxLoadMs: z.number().int().min(1_000).max(86_400_000),
+  maxChecksMs: z.number().int().min(100).max(86_400_000),
+  maxSendGapMs: z.number().int().min(10).max(86_400_000),
+};
+const cadenceFields = {
+  burstPerMinute: count,
+  burstPerTenSeconds: count,
+  burstPerSecond: count,
+  addressBurstPerMinute: count,
+  addressBurstPerTenSeconds: count,
+  addressBurstPerSecond: count,
   minIntervals: z.number().int().min(2).max(8),
   regularCv: unit,
+};
+const timingSchema = z.strictObject({
+  ...timingFields,
+  maxLoadMs: timingFields.maxLoadMs.default(600_000),
+  maxChecksMs: timingFields.maxChecksMs.default(10_000),
+  maxSendGapMs: timingFields.maxSendGapMs.default(1_000),
+});
+const cadenceSchema = z.strictObject({
+  ...cadenceFields,
+  burstPerTenSeconds: count.default(10),
+  burstPerSecond: count.default(5),
+  addressBurstPerMinute: count.default(150),
+  addressBurstPerTenSeconds: count.default(30),
+  addressBurstPerSecond: count.default(10),
 });
 const shapeSchema = z.strictObject({
   expectedContentTypes: z.array(z.string().min(1).max(200)).min(1).max(20),
@@ -222,8 +266,23 @@ export const DEFAULT_RULES: Rules = deepFreeze({
   base: 0.7,
   thresholds: { trusted: 0.6, suspect: 0.3 },
   weights: { ...DEFAULT_WEIGHTS },
-  timing: { minTokenAgeMs: 50, toleranceMs: 2 },
-  cadence: { burstPerMinute: 30, minIntervals: 4, regularCv: 0.1 },
+  timing: {
+    minTokenAgeMs: 50,
+    toleranceMs: 2,
+    maxLoadMs: 600_000,
+    maxChecksMs: 10_000,
+    maxSendGapMs: 1_000,
+  },
+  cadence: {
+    burstPerMinute: 30,
+    burstPerTenSeconds: 10,
+    burstPerSecond: 5,
+    addressBurstPerMinute: 150,
+    addressBurstPerTenSeconds: 30,
+    addressBurstPerSecond: 10,
+    minIntervals: 4,
+    regularCv: 0.1,
+  },
   shape: { expectedContentTypes: ['text/plain;charset=UTF-8'] },
   hard: { pageTokenRequired: false, blockIps: [], blockUserAgents: [], blockOrigins: [] },
 });
@@ -243,8 +302,8 @@ export const rulesOverrideSchema: z.ZodType<RulesOverride> = z.strictObject({
   base: unit.optional(),
   thresholds: z.strictObject({ trusted: unit.optional(), suspect: unit.optional() }).optional(),
   weights: partialWeightsSchema.optional(),
-  timing: timingSchema.partial().optional(),
-  cadence: cadenceSchema.partial().optional(),
+  timing: z.strictObject(timingFields).partial().optional(),
+  cadence: z.strictObject(cadenceFields).partial().optional(),
   shape: shapeSchema.partial().optional(),
   hard: hardSchema.partial().optional(),
 });

@@ -1,11 +1,6 @@
 import type { ReasonCode, SignalGroup } from './codes.js';
-import {
-  judgeCadence,
-  judgeOrigin,
-  judgePageToken,
-  judgeReferrer,
-  judgeTiming,
-} from './judge-page.js';
+import { judgeOrigin, judgePageToken, judgeReferrer } from './judge-page.js';
+import { judgeCadence, judgeTiming } from './judge-timing.js';
 import { judgeAttestation, judgeBlocklists, judgeRequestShape } from './judge-request.js';
 import type { Rules } from './rules.js';
 import { BP, compile, Tally } from './tally.js';

@@ -13,7 +13,15 @@ export interface CompiledRules {
   weight: Record<WeightedReasonCode, number>;
   minTokenAgeMs: number;
   toleranceMs: number;
+  maxLoadMs: number;
+  maxChecksMs: number;
+  maxSendGapMs: number;
   burstPerMinute: number;
+  burstPerTenSeconds: number;
+  burstPerSecond: number;
+  addressBurstPerMinute: number;
+  addressBurstPerTenSeconds: number;
+  addressBurstPerSecond: number;
   minIntervals: number;
   regularCv: number;
   contentTypes: Set<string>;
@@ -49,7 +57,15 @@ export function compile(rules: Rules): CompiledRules {
     weight,
     minTokenAgeMs: rules.timing.minTokenAgeMs,
     toleranceMs: rules.timing.toleranceMs,
+    maxLoadMs: rules.timing.maxLoadMs,
+    maxChecksMs: rules.timing.maxChecksMs,
+    maxSendGapMs: rules.timing.maxSendGapMs,
     burstPerMinute: rules.cadence.burstPerMinute,
+    burstPerTenSeconds: rules.cadence.burstPerTenSeconds,
+    burstPerSecond: rules.cadence.burstPerSecond,
+    addressBurstPerMinute: rules.cadence.addressBurstPerMinute,
+    addressBurstPerTenSeconds: rules.cadence.addressBurstPerTenSeconds,
+    addressBurstPerSecond: rules.cadence.addressBurstPerSecond,
     minIntervals: rules.cadence.minIntervals,
     regularCv: rules.cadence.regularCv,
     contentTypes: new Set(rules.shape.expectedContentTypes),

@@ -57,9 +57,26 @@ export interface RequestFacts {
   /**
    * Per-visitor-hash history kept by the beacon: arrivals in the last 60 s (before this one),
    * the last <=8 inter-arrival intervals in ms, and how many earlier events of this visitor had
-   * exactly the same timing tuple.
+   * exactly the same timing tuple. The beacon observes every arrival, also those its limits then
+   * refuse, so a burst is judged on all of it.
    */
-  cadence: { countLastMinute: number; intervalsMs: number[]; identicalTimings: number };
+  cadence: {
+    countLastMinute: number;
+    intervalsMs: number[];
+    identicalTimings: number;
+    /** Earlier arrivals of this visitor in the last 10 s and the last 1 s. */
+    countLastTenSeconds?: number;
+    countLastSecond?: number;
+    /** The same counts for the client address (per site), whatever the user agent. */
+    address?: SourceCounts;
+  };
+}
+
+/** Earlier arrivals from one source in three trailing windows. */
+export interface SourceCounts {
+  lastSecond: number;
+  lastTenSeconds: number;
+  lastMinute: number;
 }
 
 // ---- Signals: the stored, re-scorable observation of one request ---------------------------------
@@ -137,6 +154,11 @@ export interface Signals {
     meanMs: number | null;
     /** Coefficient of variation of the intervals (stddev / mean); 0 when all are equal. */
     cv: number | null;
+    /** Arrivals from this visitor hash in the 10 s and the 1 s before this one (absent in events stored before they were observed). */
+    lastTenSeconds?: number;
+    lastSecond?: number;
+    /** Arrivals from the client address (this site, any user agent) before this one. */
+    address?: SourceCounts;
   };
   shape: {
     /** User-Agent, at most 256 chars ('' when absent). */

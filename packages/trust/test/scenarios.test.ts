@@ -55,6 +55,57 @@ describe('the shipped defaults decide the cases the issue pins', () => {
   });
 });
 
+describe('the cases of the held-out evaluation (issue 13)', () => {
+  // A visitor who leaves about a second after arriving, before load: sendBeacon at pagehide.
+  const BOUNCE = { nav: 0, start: 1047.3, checks: 1.4, send: 1049.1 };
+
+  test.each([
+    ['without a page token', undefined],
+    ['with a valid page token', F.VALID_TOKEN],
+  ] as const)('a bounce before load is trusted, %s', (_name, token) => {
+    const result = run({ timing: BOUNCE, ...(token ? { token } : {}) });
+    expect(result.verdict).toBe('trusted');
+    expect(result.reasons.map((r) => r.code)).not.toContain('timing_zero');
+  });
+
+  test('a soft navigation with a fresh token on a site that requires tokens is trusted', () => {
+    const result = run({
+      payload: { seq: 3 },
+      timing: { nav: 520, start: 10_183.6, checks: 0.1, send: 10_183.8 },
+      site: { pageTokenRequired: true },
+      token: { status: 'valid', ageMs: 514, ttlMs: 600_000 },
+    });
+    expect(result.verdict).toBe('trusted');
+  });
+
+  test('a later beacon without a token on such a site is fraud, as any page view without one', () => {
+    const result = run({ payload: { seq: 3 }, site: { pageTokenRequired: true } });
+    expect(result.verdict).toBe('fraud');
+    expect(result.reasons.map((r) => r.code)).toContain('page_token_required');
+  });
+
+  test('a valid token used too young is not trusted on its own', () => {
+    const result = run({ token: { status: 'valid', ageMs: 12, ttlMs: 600_000 } });
+    expect(result.verdict).toBe('suspect');
+    expect(result.reasons.map((r) => r.code)).toEqual(['page_token_valid', 'token_too_young']);
+  });
+
+  test.each([
+    ['a day-long load time', { nav: 86_400_000, start: 86_400_000, checks: 0, send: 86_400_000 }],
+    ['every timing at -1', { nav: -1, start: -1, checks: -1, send: -1 }],
+  ])('%s is not trusted', (_name, timing) => {
+    expect(run({ timing }).verdict).not.toBe('trusted');
+  });
+
+  test('the 30th beacon in a second from one address is not trusted, whatever the user agent', () => {
+    const result = run({
+      cadence: { address: { lastSecond: 29, lastTenSeconds: 29, lastMinute: 29 } },
+    });
+    expect(result.verdict).not.toBe('trusted');
+    expect(result.reasons.map((r) => r.code)).toContain('cadence_address_burst');
+  });
+});
+
 describe('each client fixture, scored with the defaults', () => {
   test.each<[string, F.HeaderList, Verdict, Verdict, string[]]>([
     // name, headers, verdict without token, verdict with a valid token, reasons that must fire

@@ -8,8 +8,15 @@ import {
 } from '../src/index.js';
 import * as F from '../fixtures/index.js';
 
-const TIMING_CODES: ReasonCode[] = ['timing_zero', 'timing_non_monotonic', 'timing_repeated'];
-const CADENCE_CODES: ReasonCode[] = ['cadence_burst', 'cadence_regular'];
+const TIMING_CODES: ReasonCode[] = [
+  'timing_zero',
+  'timing_non_monotonic',
+  'timing_repeated',
+  'timing_out_of_range',
+  'timing_send_gap',
+  'timing_unrounded',
+];
+const CADENCE_CODES: ReasonCode[] = ['cadence_burst', 'cadence_regular', 'cadence_address_burst'];
 
 function firing(o: F.FactsOverrides, among: ReasonCode[], rules = DEFAULT_RULES): ReasonCode[] {
   return score(deriveSignals(F.facts(o)), rules)
@@ -22,11 +29,49 @@ describe('client timings', () => {
     ['a realistic load (first byte, load, idle, checks, send) passes', {}, []],
     ['integer timings pass', { nav: 1234, start: 1301, checks: 8, send: 1310, ttfb: 210 }, []],
     ['checks taking 0 ms (rounded) pass', { checks: 0, send: 1301.2 }, []],
-    ['unknown values (-1) are skipped', { ttfb: -1, start: -1 }, []],
+    ['an unknown load time and first byte (-1) are skipped', { ttfb: -1, nav: -1 }, []],
     ['rounding within the tolerance passes', { start: 1233, send: 1309 }, []],
-    ['a zero load time', { nav: 0, ttfb: 0 }, ['timing_zero']],
+    // Navigation Timing: loadEventEnd is 0 while the load event is pending (a bounce at pagehide).
+    [
+      'a visitor who left before load (load time 0)',
+      { nav: 0, start: 1090.4, checks: 1.2, send: 1091.9 },
+      [],
+    ],
+    [
+      'a bounce with its first byte known',
+      { nav: 0, ttfb: 180.2, start: 950, checks: 1, send: 951.1 },
+      [],
+    ],
+    ['no navigation entry (load time -1)', { nav: -1 }, []],
+    ['a zero start time', { start: 0, nav: -1, checks: 8.4, send: 8.5 }, ['timing_zero']],
+    [
+      'every timing -1',
+      { nav: -1, start: -1, checks: -1, send: -1, ttfb: -1 },
+      ['timing_out_of_range'],
+    ],
+    [
+      'a day-long load time',
+      { nav: 86_000_000, start: 86_000_100, checks: 8.4, send: 86_000_108.5 },
+      ['timing_out_of_range'],
+    ],
+    [
+      'first byte after ten minutes',
+      { ttfb: 600_001, nav: 700_000, start: 700_001, send: 700_010 },
+      ['timing_out_of_range'],
+    ],
+    [
+      'a load time just inside the maximum',
+      { nav: 599_000, start: 599_100, checks: 3, send: 599_103.5 },
+      [],
+    ],
+    ['checks that ran for a minute', { checks: 60_000, send: 61_301.2 }, ['timing_out_of_range']],
+    ['sent two seconds after the checks ended', { send: 3310.9 }, ['timing_send_gap']],
+    ['sent just inside the gap the rules allow', { send: 2309.4 }, []],
+    ['timings with three decimals', { start: 1301.217 }, ['timing_unrounded']],
+    ['a first byte with two decimals', { ttfb: 210.35 }, ['timing_unrounded']],
     ['a zero send time', { send: 0 }, ['timing_zero', 'timing_non_monotonic']],
     ['everything zero', { nav: 0, start: 0, checks: 0, send: 0, ttfb: 0 }, ['timing_zero']],
+    ['a zero send time alone', { nav: 0, start: 0.5, checks: 0, send: 0 }, ['timing_zero']],
     ['first byte after the load ended', { ttfb: 1500 }, ['timing_non_monotonic']],
     ['checks starting before load ended', { start: 900 }, ['timing_non_monotonic']],
     ['sending before the checks ended', { send: 1302 }, ['timing_non_monotonic']],
@@ -91,6 +136,36 @@ describe('arrival cadence per visitor', () => {
       'only the last 8 intervals count',
       { intervalsMs: [50, 90000, 3, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000] },
       ['cadence_regular'],
+    ],
+    [
+      '5 earlier beacons in the last second is a burst',
+      { countLastMinute: 5, countLastSecond: 5, countLastTenSeconds: 5 },
+      ['cadence_burst'],
+    ],
+    [
+      '4 in the last second is not',
+      { countLastMinute: 4, countLastSecond: 4, countLastTenSeconds: 4 },
+      [],
+    ],
+    [
+      '10 earlier beacons in the last 10 s is a burst',
+      { countLastMinute: 10, countLastSecond: 1, countLastTenSeconds: 10 },
+      ['cadence_burst'],
+    ],
+    [
+      'a busy NAT: 20 in 10 s from the address, each visitor at its own pace',
+      { countLastMinute: 1, address: { lastSecond: 3, lastTenSeconds: 20, lastMinute: 100 } },
+      [],
+    ],
+    [
+      'a flood rotating user agents: 10 in the last second from one address',
+      { address: { lastSecond: 10, lastTenSeconds: 10, lastMinute: 10 } },
+      ['cadence_address_burst'],
+    ],
+    [
+      '150 in a minute from one address',
+      { address: { lastSecond: 2, lastTenSeconds: 25, lastMinute: 150 } },
+      ['cadence_address_burst'],
     ],
     [
       'a fast but irregular reader is not regular',

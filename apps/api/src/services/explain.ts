@@ -80,7 +80,11 @@ const FIELDS: Record<string, FieldText> = {
   'token.ttlMs': { label: 'Token lifetime', meaning: 'How long the token was valid for.' },
   'token.required': { label: 'Token required', meaning: 'Whether this site refuses to trust beacons without a page token.' },
   'attestation.status': { label: 'Attestation', meaning: 'Whether this page view carried a valid Privacy Pass token (the attestation experiment).' },
-  'timing.nav': { label: 'Load time', meaning: 'Milliseconds from navigation to the load event, as the browser measured it.' },
+  'timing.nav': {
+    label: 'Load time',
+    meaning:
+      'Milliseconds from navigation to the end of the load event, as the browser measured it. 0 means the page had not finished loading when the beacon left: the visitor left first (a bounce), which browsers report this way.',
+  },
   'timing.start': { label: 'Checks started', meaning: 'Milliseconds from navigation until the script started its checks (after load, at idle).' },
   'timing.checks': { label: 'Checks took', meaning: 'Milliseconds the DOM checks took.' },
   'timing.send': { label: 'Sent at', meaning: 'Milliseconds from navigation until the beacon was sent.' },
@@ -90,6 +94,12 @@ const FIELDS: Record<string, FieldText> = {
   'cadence.intervals': { label: 'Intervals measured', meaning: 'How many gaps between beacons the figures below use.' },
   'cadence.meanMs': { label: 'Mean gap', meaning: 'Average time between this visitor’s beacons.' },
   'cadence.cv': { label: 'Regularity', meaning: 'Variation of the gaps (0 = perfectly regular, which people never are).' },
+  'cadence.lastTenSeconds': { label: 'Beacons in the last 10 s', meaning: 'How many beacons this visitor sent in the ten seconds before this one.' },
+  'cadence.lastSecond': { label: 'Beacons in the last second', meaning: 'How many beacons this visitor sent in the second before this one.' },
+  'cadence.address': {
+    label: 'Beacons from this address',
+    meaning: 'Beacons to this site from the same IP address, whatever browser they claimed, before this one: a flood that changes its user agent each time shows here.',
+  },
   'shape.ua': { label: 'User agent', meaning: 'The browser the request claims to come from.' },
   'shape.uaFamily': { label: 'Browser family', meaning: 'What the user agent claims: a browser engine, an HTTP library or an automation tool.' },
   'shape.uaMajor': { label: 'Browser version', meaning: 'Major version of the claimed browser.' },
@@ -114,8 +124,26 @@ const FIELDS: Record<string, FieldText> = {
   v: { label: 'Signals format', meaning: 'Version of the stored signals format.' },
 };
 
+/** Beacons in the last second, ten seconds and minute, in a line. */
+function formatWindows(value: unknown): string | null {
+  const w = value as { lastSecond?: unknown; lastTenSeconds?: unknown; lastMinute?: unknown } | null;
+  if (!w || typeof w.lastSecond !== 'number' || typeof w.lastTenSeconds !== 'number' || typeof w.lastMinute !== 'number') return null;
+  return `${w.lastSecond} in the last second · ${w.lastTenSeconds} in 10 s · ${w.lastMinute} in a minute`;
+}
+
+function formatTiming(value: number, key: string): string | null {
+  if (value === -1) return 'not measured';
+  if (key === 'timing.nav' && value === 0) return 'not finished (the visitor left before the load event)';
+  return null;
+}
+
 function formatValue(value: unknown, key: string): string {
   if (value === null || value === undefined) return '—';
+  if (key === 'cadence.address') return formatWindows(value) ?? JSON.stringify(value);
+  if (typeof value === 'number' && key.startsWith('timing.')) {
+    const special = formatTiming(value, key);
+    if (special !== null) return special;
+  }
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'number') {
     if (key.endsWith('Ms') || key.startsWith('timing.')) return `${Math.round(value * 10) / 10} ms`;

@@ -1,38 +1,108 @@
 import { LRUCache } from 'lru-cache';
+import type { SourceCounts } from '@tagward/trust';
 
 export interface Cadence {
   countLastMinute: number;
+  countLastTenSeconds: number;
+  countLastSecond: number;
   intervalsMs: number[];
   identicalTimings: number;
+  /** The same windows for the client address on this site, whatever the user agent. */
+  address: SourceCounts;
 }
 
-interface History {
-  arrivals: number[];
+/** Exact arrival times kept per source: enough for the intervals and the one-second window. */
+const RECENT = 32;
+/** One-second buckets: the ten-second and one-minute windows are counted to the second. */
+const BUCKETS = 60;
+const TIMINGS = 9;
+const MAX_COUNT = 0xffff;
+
+/** Arrivals of one source: the last RECENT exact times, and per-second counts for a minute. */
+class Arrivals {
+  readonly recent: number[] = [];
+  // Unix seconds fit a Uint32 until 2106; 0 marks an unused bucket.
+  private readonly seconds = new Uint32Array(BUCKETS);
+  private readonly counts = new Uint16Array(BUCKETS);
+
+  /** Counts the arrivals before `now`, then records `now`. */
+  observe(now: number): SourceCounts {
+    const second = Math.floor(now / 1000);
+    let lastTenSeconds = 0;
+    let lastMinute = 0;
+    for (let i = 0; i < BUCKETS; i++) {
+      const age = second - this.seconds[i]!;
+      if (this.seconds[i] === 0 || age < 0 || age >= BUCKETS) continue;
+      lastMinute += this.counts[i]!;
+      if (age < 10) lastTenSeconds += this.counts[i]!;
+    }
+    let lastSecond = 0;
+    for (const t of this.recent) if (now - t < 1000) lastSecond++;
+    const slot = second % BUCKETS;
+    if (this.seconds[slot] !== second) {
+      this.seconds[slot] = second;
+      this.counts[slot] = 0;
+    }
+    this.counts[slot] = Math.min(MAX_COUNT, this.counts[slot]! + 1);
+    this.recent.push(now);
+    if (this.recent.length > RECENT) this.recent.shift();
+    return { lastSecond, lastTenSeconds, lastMinute };
+  }
+}
+
+interface VisitorHistory {
+  arrivals: Arrivals;
   timings: string[];
 }
 
-const WINDOW_MS = 60_000;
-const KEEP = 9;
-
 /**
- * Per-visitor arrival history for the cadence signals (bursts, machine-regular intervals,
- * identical client timings). Kept per process and bounded: with N beacon processes behind a
- * round-robin balancer each sees about 1/N of a visitor's beacons, so these signals weaken (they
- * never fire falsely); the hard per-visitor limit is the shared rate limiter, not this.
+ * Arrival history for the cadence signals: bursts (in the last second, ten seconds, minute),
+ * machine-regular intervals and identical client timings per visitor hash, and bursts per client
+ * address on a site whatever the user agent (a flood rotating user agents makes a new visitor
+ * hash per beacon, never a new address). The handler calls `observe` before the rate limits, so
+ * the beacons they refuse are counted too: a burst is judged on all of it, from its first beacons.
+ *
+ * Kept in this process's memory, bounded (least recently seen sources are forgotten first), with
+ * no database round trip on the ingest path. The bound with several processes: each judges the
+ * beacons that reach it. With the recommended deployment, the balancer hashes the client address
+ * to one beacon process (deploy/nginx: `hash $remote_addr consistent`), so every beacon of an
+ * address, and of each of its visitor hashes, reaches the same process and the counts are exact.
+ * Where a source's beacons are spread over N processes (round-robin balancing, or
+ * BEACON_WORKERS > 1, whose cluster primary deals connections out in turn), each process sees
+ * about 1/N of them: a burst is flagged only once it is N times the thresholds, and regularity is
+ * judged on every N-th interval (a fixed timer stays regular under strict round robin, random
+ * spreading hides it). The signals never fire falsely for that; they fire later.
  */
 export class CadenceTracker {
-  private readonly visitors = new LRUCache<string, History>({ max: 100_000, ttl: WINDOW_MS * 5 });
+  private readonly visitors = new LRUCache<string, VisitorHistory>({ max: 100_000, ttl: 60_000 * 5, updateAgeOnGet: true });
+  private readonly addresses = new LRUCache<string, Arrivals>({ max: 100_000, ttl: 60_000 * 5, updateAgeOnGet: true });
 
-  observe(visitorHash: string, now: number, timingKey: string): Cadence {
-    const history = this.visitors.get(visitorHash) ?? { arrivals: [], timings: [] };
-    const recent = history.arrivals.filter((t) => now - t < WINDOW_MS);
+  /** `addressKey` names the site and the client address (the site's own count per address). */
+  observe(visitorHash: string, addressKey: string, now: number, timingKey: string): Cadence {
+    let history = this.visitors.get(visitorHash);
+    if (!history) {
+      history = { arrivals: new Arrivals(), timings: [] };
+      this.visitors.set(visitorHash, history);
+    }
+    const visitor = history.arrivals.observe(now);
+    const all = history.arrivals.recent;
     const intervalsMs: number[] = [];
-    const all = [...history.arrivals, now];
     for (let i = Math.max(1, all.length - 8); i < all.length; i++) intervalsMs.push(all[i]! - all[i - 1]!);
     const identicalTimings = history.timings.filter((t) => t === timingKey).length;
-    history.arrivals = all.slice(-KEEP);
-    history.timings = [...history.timings, timingKey].slice(-KEEP);
-    this.visitors.set(visitorHash, history);
-    return { countLastMinute: recent.length, intervalsMs, identicalTimings };
+    history.timings.push(timingKey);
+    if (history.timings.length > TIMINGS) history.timings.shift();
+    let address = this.addresses.get(addressKey);
+    if (!address) {
+      address = new Arrivals();
+      this.addresses.set(addressKey, address);
+    }
+    return {
+      countLastMinute: visitor.lastMinute,
+      countLastTenSeconds: visitor.lastTenSeconds,
+      countLastSecond: visitor.lastSecond,
+      intervalsMs,
+      identicalTimings,
+      address: address.observe(now),
+    };
   }
 }

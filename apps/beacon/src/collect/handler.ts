@@ -52,7 +52,7 @@ export async function handleCollect(req: IncomingMessage, res: ServerResponse, d
     const visitorHash = await deps.visitors.hash(site.id, ip, req.headers['user-agent'] ?? '', now);
     // Cadence sees every arrival, including those refused below: a burst is judged on all of it.
     const t = payload.timing;
-    const cadence = deps.cadence.observe(visitorHash, now, `${t.nav}|${t.start}|${t.checks}|${t.send}`);
+    const cadence = deps.cadence.observe(visitorHash, `${site.id}|${ip}`, now, `${t.nav}|${t.start}|${t.checks}|${t.send}`);
     await admit(deps, site, { visitor: visitorHash, address: ip, network: ipPrefix(ip)?.prefix ?? ip }, now);
     const input: EventInput = { req, payload, url, site, ip, visitorHash, now, cadence };
     const credentials = await checkCredentials(deps, input);

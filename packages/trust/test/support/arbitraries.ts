@@ -66,6 +66,16 @@ export const arbRules: fc.Arbitrary<Rules> = fc
     minTokenAgeMs: fc.integer({ min: 0, max: 5000 }),
     toleranceMs: fc.integer({ min: 0, max: 50 }),
     burstPerMinute: fc.integer({ min: 1, max: 100 }),
+    burstPerTenSeconds: fc.integer({ min: 1, max: 50 }),
+    burstPerSecond: fc.integer({ min: 1, max: 20 }),
+    addressBurst: fc.tuple(
+      fc.integer({ min: 1, max: 50 }),
+      fc.integer({ min: 1, max: 100 }),
+      fc.integer({ min: 1, max: 300 }),
+    ),
+    maxLoadMs: fc.integer({ min: 1_000, max: 900_000 }),
+    maxChecksMs: fc.integer({ min: 100, max: 60_000 }),
+    maxSendGapMs: fc.integer({ min: 10, max: 10_000 }),
     minIntervals: fc.integer({ min: 2, max: 8 }),
     regularCv: fc.integer({ min: 0, max: 100 }).map((x) => x / 100),
     expectedContentTypes: fc.subarray(CONTENT_TYPES, { minLength: 1 }),
@@ -84,9 +94,20 @@ export const arbRules: fc.Arbitrary<Rules> = fc
         suspect: (g.cuts[0] as number) / 10_000,
       },
       weights: g.weights,
-      timing: { minTokenAgeMs: g.minTokenAgeMs, toleranceMs: g.toleranceMs },
+      timing: {
+        minTokenAgeMs: g.minTokenAgeMs,
+        toleranceMs: g.toleranceMs,
+        maxLoadMs: g.maxLoadMs,
+        maxChecksMs: g.maxChecksMs,
+        maxSendGapMs: g.maxSendGapMs,
+      },
       cadence: {
         burstPerMinute: g.burstPerMinute,
+        burstPerTenSeconds: g.burstPerTenSeconds,
+        burstPerSecond: g.burstPerSecond,
+        addressBurstPerSecond: g.addressBurst[0],
+        addressBurstPerTenSeconds: g.addressBurst[1],
+        addressBurstPerMinute: g.addressBurst[2],
         minIntervals: g.minIntervals,
         regularCv: g.regularCv,
       },
@@ -179,12 +200,23 @@ export const arbSignals: fc.Arbitrary<Signals> = fc.record({
       identicalRepeats: identicalRepeats > 1 ? 0 : identicalRepeats,
     })),
   ),
-  cadence: fc.record({
-    lastMinute: mostly(0, fc.nat(200)),
-    intervals: fc.nat(8),
-    meanMs: maybe(fc.nat(100_000)),
-    cv: mostly<number | null>(null, maybe(fc.integer({ min: 0, max: 300 }).map((x) => x / 100))),
-  }),
+  cadence: fc.record(
+    {
+      lastMinute: mostly(0, fc.nat(200)),
+      intervals: fc.nat(8),
+      meanMs: maybe(fc.nat(100_000)),
+      cv: mostly<number | null>(null, maybe(fc.integer({ min: 0, max: 300 }).map((x) => x / 100))),
+      lastTenSeconds: mostly(0, fc.nat(60)),
+      lastSecond: mostly(0, fc.nat(20)),
+      address: fc.record({
+        lastSecond: mostly(0, fc.nat(60)),
+        lastTenSeconds: mostly(0, fc.nat(120)),
+        lastMinute: mostly(0, fc.nat(400)),
+      }),
+    },
+    // Events stored before these windows were observed lack them.
+    { requiredKeys: ['lastMinute', 'intervals', 'meanMs', 'cv'] },
+  ),
   shape: fc.record({
     ua: fc.constantFrom(...UAS),
     uaFamily: mostly<Signals['shape']['uaFamily']>(

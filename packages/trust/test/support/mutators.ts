@@ -25,6 +25,15 @@ const ATTESTATION_CODES = ATTESTATION_STATUSES.filter((t) => t !== 'valid').map(
   (t) => `attestation_${t}` as ReasonCode,
 );
 
+/** The reasons about the page's own timing readings: one dimension for the property. */
+const TIMING_SHAPE_CODES: ReasonCode[] = [
+  'timing_zero',
+  'timing_non_monotonic',
+  'timing_out_of_range',
+  'timing_send_gap',
+  'timing_unrounded',
+];
+
 export const MUTATORS: Mutator[] = [
   ...(['not_allowed', 'loopback_on_live', 'missing', 'opaque', 'malformed'] as const).map(
     (status) => ({
@@ -113,17 +122,39 @@ export const MUTATORS: Mutator[] = [
   })),
   {
     name: 'send time zero',
-    codes: ['timing_zero', 'timing_non_monotonic'],
+    codes: TIMING_SHAPE_CODES,
     apply: (s) => withChange(s, (c) => (c.timing.send = 0)),
   },
   {
     name: 'first byte after load',
-    codes: ['timing_zero', 'timing_non_monotonic'],
+    codes: TIMING_SHAPE_CODES,
     apply: (s, rules) =>
       withChange(
         s,
         (c) => (c.timing.ttfb = Math.max(c.timing.nav, 0) + rules.timing.toleranceMs + 10),
       ),
+  },
+  {
+    name: 'load time beyond the maximum',
+    codes: TIMING_SHAPE_CODES,
+    apply: (s, rules) => withChange(s, (c) => (c.timing.nav = rules.timing.maxLoadMs + 1)),
+  },
+  {
+    name: 'sent long after the checks',
+    codes: TIMING_SHAPE_CODES,
+    apply: (s, rules) =>
+      withChange(s, (c) => {
+        c.timing.send =
+          Math.max(c.timing.start, 0) +
+          Math.max(c.timing.checks, 0) +
+          rules.timing.maxSendGapMs +
+          10;
+      }),
+  },
+  {
+    name: 'timing finer than 0.1 ms',
+    codes: TIMING_SHAPE_CODES,
+    apply: (s) => withChange(s, (c) => (c.timing.checks = Math.max(c.timing.checks, 0) + 0.03)),
   },
   {
     name: 'timings repeated',
@@ -135,6 +166,24 @@ export const MUTATORS: Mutator[] = [
     codes: ['cadence_burst'],
     apply: (s, rules) =>
       withChange(s, (c) => (c.cadence.lastMinute = rules.cadence.burstPerMinute)),
+  },
+  {
+    name: 'burst within a second',
+    codes: ['cadence_burst'],
+    apply: (s, rules) =>
+      withChange(s, (c) => (c.cadence.lastSecond = rules.cadence.burstPerSecond)),
+  },
+  {
+    name: 'burst from one address',
+    codes: ['cadence_address_burst'],
+    apply: (s, rules) =>
+      withChange(s, (c) => {
+        c.cadence.address = {
+          lastSecond: c.cadence.address?.lastSecond ?? 0,
+          lastTenSeconds: rules.cadence.addressBurstPerTenSeconds,
+          lastMinute: c.cadence.address?.lastMinute ?? 0,
+        };
+      }),
   },
   {
     name: 'regular intervals',

@@ -25,8 +25,17 @@ const RULES: Rules = {
   base: 0.7,
   thresholds: { trusted: 0.6, suspect: 0.3 },
   weights: { origin_not_allowed: -0.7, page_token_valid: 0.3 } as Rules['weights'],
-  timing: { minTokenAgeMs: 50, toleranceMs: 5 },
-  cadence: { burstPerMinute: 30, minIntervals: 4, regularCv: 0.05 },
+  timing: { minTokenAgeMs: 50, toleranceMs: 5, maxLoadMs: 600_000, maxChecksMs: 10_000, maxSendGapMs: 1_000 },
+  cadence: {
+    burstPerMinute: 30,
+    burstPerTenSeconds: 10,
+    burstPerSecond: 5,
+    addressBurstPerMinute: 150,
+    addressBurstPerTenSeconds: 30,
+    addressBurstPerSecond: 10,
+    minIntervals: 4,
+    regularCv: 0.05,
+  },
   shape: { expectedContentTypes: ['text/plain;charset=UTF-8', 'text/plain'] },
   hard: { pageTokenRequired: false, blockIps: ['198.51.100.0/24'], blockUserAgents: [], blockOrigins: ['https://*.spam.example'] },
 };
@@ -52,6 +61,13 @@ describe('the global rules in the form and back', () => {
   test('an emptied weight is left out; a weight of 0 (switched off) is kept', () => {
     const form = { ...formFromRules(RULES), weights: { origin_not_allowed: null, page_token_valid: 0 } };
     expect(rulesFromForm(form, RULES).weights).toEqual({ page_token_valid: 0 });
+  });
+
+  test('settings the form has no field for are kept as they are in force', () => {
+    const inForce = { ...RULES, timing: { ...RULES.timing, maxLoadMs: 120_000 }, cadence: { ...RULES.cadence, addressBurstPerSecond: 4 } };
+    const sent = rulesFromForm({ ...formFromRules(inForce), burstPerMinute: 40 }, inForce) as Rules;
+    expect(sent.timing.maxLoadMs).toBe(120_000);
+    expect(sent.cadence).toMatchObject({ burstPerMinute: 40, addressBurstPerSecond: 4 });
   });
 
   test('the schema and version come from the rules being edited, not from the form', () => {

@@ -103,8 +103,11 @@ export function rulesFromForm(form: RulesForm, original: Rules): Record<string, 
     base: num(form.base) ?? undefined,
     thresholds: { trusted: num(form.trusted) ?? undefined, suspect: num(form.suspect) ?? undefined },
     weights,
-    timing: { minTokenAgeMs: num(form.minTokenAgeMs) ?? undefined, toleranceMs: num(form.toleranceMs) ?? undefined },
+    // Settings the form has no field for (timing ranges, the short burst windows) are kept as
+    // they are in force, so publishing from the form never resets them.
+    timing: { ...original.timing, minTokenAgeMs: num(form.minTokenAgeMs) ?? undefined, toleranceMs: num(form.toleranceMs) ?? undefined },
     cadence: {
+      ...original.cadence,
       burstPerMinute: num(form.burstPerMinute) ?? undefined,
       minIntervals: num(form.minIntervals) ?? undefined,
       regularCv: num(form.regularCv) ?? undefined,

@@ -1,0 +1,106 @@
+// Each bench visitor is a browser context whose HTTP proxy is a relay of its own: the relay
+// connects to the system from a loopback address of that visitor's (127.x.y.z; every one of
+// 127/8 is local on Linux), so the beacon sees visitors at distinct addresses, as on the real
+// internet, instead of one address for all. The relay turns the proxy's absolute-form request
+// line back into origin form and Proxy-Connection back into Connection, in place: the header
+// block the beacon reads is the one Chromium sends to a server directly, order and casing kept.
+// It also logs every beacon (body and answer), which is how the bench learns a bounce's beacon
+// id, sent by sendBeacon while the page goes away.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface BeaconLogEntry {
+  label: string;
+  address: string;
+  id: string | null;
+  seq: number | null;
+  hasToken: boolean;
+  status: number;
+  rawHeaders: string[];
+  body: string;
+}
+
+export interface Relay {
+  url: string;
+  address: string;
+  close(): Promise<void>;
+}
+
+let nextAddress = 0;
+
+/** A fresh loopback source address per call: 127.1.0.1, 127.1.0.2, … (never 127.0.0.1). */
+export function freshAddress(): string {
+  const n = ++nextAddress;
+  return `127.${1 + ((n >> 16) & 0x7f)}.${(n >> 8) & 0xff}.${n & 0xff || 1}`;
+}
+
+/** Proxy-Connection (what Chromium sends a proxy) becomes Connection (what it sends a server). */
+function directHeaders(raw: string[]): string[] {
+  const out = raw.slice();
+  for (let i = 0; i < out.length; i += 2) if (out[i]!.toLowerCase() === 'proxy-connection') out[i] = 'Connection';
+  return out;
+}
+
+function logEntry(label: string, address: string, req: http.IncomingMessage, body: string, status: number): BeaconLogEntry {
+  let parsed: { id?: unknown; seq?: unknown; token?: unknown } = {};
+  try {
+    parsed = JSON.parse(body) as typeof parsed;
+  } catch {
+    // not JSON: logged with no id
+  }
+  return {
+    label,
+    address,
+    id: typeof parsed.id === 'string' ? parsed.id : null,
+    seq: typeof parsed.seq === 'number' ? parsed.seq : null,
+    hasToken: typeof parsed.token === 'string',
+    status,
+    rawHeaders: directHeaders(req.rawHeaders),
+    body,
+  };
+}
+
+/** Starts a relay for one visitor; beacons it carries are appended to `log`. */
+export async function startRelay(label: string, log: BeaconLogEntry[], address = freshAddress()): Promise<Relay> {
+  // A new upstream connection per request: reusing one the server has just closed as idle would
+  // fail the request (ECONNRESET), an artifact of the relay that no visitor would see.
+  const agent = new http.Agent({ keepAlive: false });
+  const server = http.createServer((req, res) => {
+    const target = new URL(req.url ?? '/');
+    const chunks: Buffer[] = [];
+    const isBeacon = req.method === 'POST' && target.pathname === '/v1/collect';
+    const upstream = http.request(
+      {
+        host: '127.0.0.1',
+        port: Number(target.port || 80),
+        method: req.method,
+        path: target.pathname + target.search,
+        headers: directHeaders(req.rawHeaders),
+        localAddress: address,
+        agent,
+      },
+      (answer) => {
+        if (isBeacon) log.push(logEntry(label, address, req, Buffer.concat(chunks).toString(), answer.statusCode ?? 0));
+        res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => {
+      if (isBeacon) log.push(logEntry(label, address, req, Buffer.concat(chunks).toString(), -1));
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    req.on('data', (c: Buffer) => isBeacon && chunks.push(c));
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    address,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      agent.destroy();
+    },
+  };
+}

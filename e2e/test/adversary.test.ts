@@ -1,0 +1,97 @@
+/**
+ * A small, fast subset of bench:adversary (e2e/bench/adversary) against the whole system: real
+ * Chromium visitors, each behind a relay of its own (its own loopback address), and forgeries
+ * made from what those visitors really sent. The full corpus, with its class × verdict table, is
+ * `npm run bench:adversary`.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { launchChromiumBrowser, type LaunchedBrowser } from '@tagward/chromium';
+import { embedId, forgeBeacon, openSocket, rawPost, scrapeToken, type Captured } from '../bench/adversary/forge.js';
+import { LEGIT_CLASSES, runVisitor } from '../bench/adversary/legit.js';
+import { freshAddress, type BeaconLogEntry } from '../bench/adversary/relay.js';
+import { useSystem, waitFor } from '../src/system.js';
+
+const system = useSystem('adversary');
+let chromium: LaunchedBrowser;
+/** Headless Chromium with the user agent headful Chromium sends, so automation is not what is judged. */
+let userAgent: string;
+const log: BeaconLogEntry[] = [];
+
+beforeAll(async () => {
+  chromium = await launchChromiumBrowser({ headless: true });
+  const major = chromium.browser.version().split('.')[0];
+  userAgent = `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.0.0 Safari/537.36`;
+});
+afterAll(async () => {
+  await chromium?.close();
+});
+
+const visitor = (name: string) => ({ ...LEGIT_CLASSES.find((c) => c.name === name)!, userAgent });
+const stored = (id: string) => waitFor(() => system.db.models.Event.findOne({ eventId: id }).lean());
+const beaconPort = () => Number(new URL(system.stack.urls.beacon).port);
+const sitePort = () => Number(new URL(system.stack.urls.site).port);
+
+test('a visitor who leaves a page before its load event is trusted, and counted as a page view', async () => {
+  await runVisitor({ browser: chromium.browser, siteUrl: system.stack.urls.site, log }, visitor('bounce'));
+  const beacon = log.find((e) => e.label === 'bounce' && e.status === 200);
+  expect(beacon).toBeDefined();
+  const event = await stored(beacon!.id!);
+  // Navigation Timing: loadEventEnd is 0 while the load is pending.
+  expect((event.signals as { timing: { nav: number } }).timing.nav).toBe(0);
+  expect(event.reasons.map((r) => r.code)).not.toContain('timing_zero');
+  expect(event.verdict).toBe('trusted');
+
+  const page = await system.browser.context.newPage();
+  await page.goto(system.stack.urls.dashboard);
+  await page.getByLabel('Email').fill(system.stack.login.email);
+  await page.getByLabel('Password').fill(system.stack.login.password);
+  await page.getByRole('button', { name: /log in/i }).click();
+  await page.getByRole('link', { name: 'Demo shop' }).click();
+  const total = page.locator('.kpi', { hasText: 'Page views counted' }).locator('.value');
+  await expect.poll(async () => Number((await total.textContent())?.replace(/[^0-9]/g, '') || 0), { timeout: 20_000 }).toBe(1);
+  await page.close();
+});
+
+test('a single-page app on a site that requires tokens: every soft navigation is trusted; a captured soft-navigation token sent again as seq 0 with a new id is page_token_replayed', async () => {
+  await runVisitor({ browser: chromium.browser, siteUrl: system.stack.urls.site, log }, visitor('spa_tokens_required'));
+  const views = log.filter((e) => e.label === 'spa_tokens_required' && e.status === 200);
+  expect(views.map((v) => v.seq)).toEqual([0, 1, 2, 3, 4]);
+  expect(views.every((v) => v.hasToken)).toBe(true);
+  const events = await Promise.all(views.map((v) => stored(v.id!)));
+  expect(events.map((e) => e.verdict)).toEqual(['trusted', 'trusted', 'trusted', 'trusted', 'trusted']);
+
+  const soft = views.find((v) => v.seq === 2)!;
+  const replay = { ...(JSON.parse(soft.body) as Record<string, unknown>), id: embedId(), seq: 0 };
+  expect(await rawPost(beaconPort(), '/v1/collect', soft.rawHeaders, JSON.stringify(replay))).toBe(200);
+  const replayed = await stored(replay.id);
+  expect(replayed.reasons.map((r) => r.code)).toContain('page_token_replayed');
+  expect(replayed.verdict).toBe('fraud');
+});
+
+test('forgeries with a real Chromium header block: a burst, a fast token farm, a day-long load time', async () => {
+  const real = log.find((e) => e.label === 'bounce' && e.status === 200)!;
+  const captured: Captured = { rawHeaders: real.rawHeaders, payload: JSON.parse(real.body) as Captured['payload'] };
+
+  const address = freshAddress();
+  const burst = [];
+  for (let i = 0; i < 30; i += 6) burst.push(...(await Promise.all(Array.from({ length: 6 }, () => forgeBeacon(beaconPort(), captured, { address })))));
+  const burstEvents = await Promise.all(burst.map((b) => stored(b.id!)));
+  // Judged on every earlier arrival: only the first few of a burst pass.
+  expect(burstEvents.filter((e) => e.verdict === 'trusted').length).toBeLessThanOrEqual(5);
+
+  const farmed = [];
+  for (let i = 0; i < 3; i++) {
+    const from = freshAddress();
+    const socket = openSocket(beaconPort(), from);
+    const token = await scrapeToken(sitePort(), 'localhost', '/', from);
+    const sent = await forgeBeacon(beaconPort(), captured, { address: from, socket, payload: { token, url: `${system.stack.urls.site}/` } });
+    farmed.push(await stored(sent.id!));
+  }
+  const young = farmed.filter((e) => e.reasons.some((r) => r.code === 'token_too_young'));
+  expect(young.length).toBeGreaterThan(0);
+  // A valid token used faster than a browser can is not trusted on its own.
+  expect(young.every((e) => e.verdict !== 'trusted' && e.tokenValid)).toBe(true);
+
+  const absurd = await forgeBeacon(beaconPort(), captured, { payload: { timing: { nav: 86_400_000, start: 86_400_000, checks: 0, send: 86_400_000 } } });
+  expect((await stored(absurd.id!)).verdict).not.toBe('trusted');
+});

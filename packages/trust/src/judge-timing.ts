@@ -1,0 +1,154 @@
+// Judges of the timing and cadence groups: the page's own clock readings and the token's age,
+// then how often this visitor (and its address) sent beacons. Each reads only its own fields of
+// Signals (see score.ts for why that matters).
+import type { CompiledRules, Tally } from './tally.js';
+import type { Signals, SourceCounts } from './types.js';
+
+/** Client timings use -1 for "not measured" (first byte, or load time without Navigation Timing 2). */
+function known(x: number | null): x is number {
+  return x !== null && x >= 0;
+}
+
+/**
+ * Navigation Timing defines loadEventEnd as 0 until the load event has completed, and the embed
+ * reports -1 without a navigation entry: only a positive value is a finished load to compare.
+ */
+function loaded(nav: number): boolean {
+  return nav > 0;
+}
+
+function timingProblem(t: Signals['timing'], tol: number): string | null {
+  if (known(t.ttfb) && loaded(t.nav) && t.ttfb > t.nav + tol)
+    return `first byte (${t.ttfb} ms) after load end (${t.nav} ms)`;
+  if (loaded(t.nav) && known(t.start) && t.start + tol < t.nav)
+    return `checks started (${t.start} ms) before load end (${t.nav} ms)`;
+  if (known(t.start) && known(t.checks) && known(t.send) && t.send + tol < t.start + t.checks) {
+    return `sent (${t.send} ms) before the checks ended (${t.start} + ${t.checks} ms)`;
+  }
+  return null;
+}
+
+/** Readings no browser produces: unmeasured page-clock readings, or values beyond the ranges. */
+function outOfRange(t: Signals['timing'], c: CompiledRules): string | null {
+  const unmeasured: string[] = [];
+  if (t.start < 0) unmeasured.push('start');
+  if (t.checks < 0) unmeasured.push('checks');
+  if (t.send < 0) unmeasured.push('send');
+  if (unmeasured.length > 0)
+    return `${unmeasured.join(', ')} reported as not measured; the page's clock always measures them`;
+  if (t.nav > c.maxLoadMs) return `load time ${t.nav} ms is beyond the maximum ${c.maxLoadMs} ms`;
+  if (t.ttfb !== null && t.ttfb > c.maxLoadMs)
+    return `first byte at ${t.ttfb} ms is beyond the maximum load time ${c.maxLoadMs} ms`;
+  if (t.checks > c.maxChecksMs)
+    return `checks took ${t.checks} ms, beyond the maximum ${c.maxChecksMs} ms`;
+  return null;
+}
+
+/** The embed rounds every timing to 0.1 ms. */
+function finerThanTenths(x: number | null): boolean {
+  if (x === null) return false;
+  const tenths = x * 10;
+  return Math.abs(tenths - Math.round(tenths)) > 1e-6;
+}
+
+function unrounded(t: Signals['timing']): boolean {
+  return (
+    finerThanTenths(t.nav) ||
+    finerThanTenths(t.start) ||
+    finerThanTenths(t.checks) ||
+    finerThanTenths(t.send) ||
+    finerThanTenths(t.ttfb)
+  );
+}
+
+function judgeTokenAge(r: Tally, token: Signals['token']): void {
+  const c = r.c;
+  if (token.ageMs !== null && token.ageMs >= 0 && token.ageMs < c.minTokenAgeMs) {
+    r.add(
+      'token_too_young',
+      `token used ${token.ageMs} ms after it was minted (minimum ${c.minTokenAgeMs} ms)`,
+    );
+  }
+  if (token.ageMs !== null && token.ttlMs !== null && token.ageMs > token.ttlMs) {
+    r.add('token_older_than_lifetime', `token ${token.ageMs} ms old, lifetime ${token.ttlMs} ms`);
+  }
+}
+
+/** `timing` group: the token's age, then the page's own timings. */
+export function judgeTiming(s: Signals, r: Tally): void {
+  const { timing } = s;
+  const c = r.c;
+  judgeTokenAge(r, s.token);
+  // A load time of 0 is the spec's "load not finished" (a bounce), not a zero reading.
+  if (timing.start === 0 || timing.send === 0) {
+    r.add('timing_zero', `timings start=${timing.start} send=${timing.send} include an exact 0`);
+  }
+  const disorder = timingProblem(timing, c.toleranceMs);
+  if (disorder !== null) r.add('timing_non_monotonic', disorder);
+  if (timing.identicalRepeats > 0) {
+    r.add(
+      'timing_repeated',
+      `the same timings were sent ${timing.identicalRepeats} time(s) before by this visitor`,
+    );
+  }
+  const range = outOfRange(timing, c);
+  if (range !== null) r.add('timing_out_of_range', range);
+  if (
+    timing.start >= 0 &&
+    timing.checks >= 0 &&
+    timing.send - (timing.start + timing.checks) > c.maxSendGapMs
+  ) {
+    r.add(
+      'timing_send_gap',
+      `sent at ${timing.send} ms, ${Math.round(timing.send - timing.start - timing.checks)} ms after the checks ended (maximum ${c.maxSendGapMs} ms)`,
+    );
+  }
+  if (unrounded(timing))
+    r.add('timing_unrounded', 'a timing has more than the 0.1 ms the embed reports');
+}
+
+/** The first window over its threshold, in words; windows a stored event lacks are skipped. */
+function burstWindow(
+  counts: { second?: number; ten?: number; minute: number },
+  limits: { second: number; ten: number; minute: number },
+): string | null {
+  if (counts.second !== undefined && counts.second >= limits.second)
+    return `${counts.second} in the last second (limit ${limits.second})`;
+  if (counts.ten !== undefined && counts.ten >= limits.ten)
+    return `${counts.ten} in the last 10 s (limit ${limits.ten})`;
+  if (counts.minute >= limits.minute)
+    return `${counts.minute} in the last minute (limit ${limits.minute})`;
+  return null;
+}
+
+function addressBurst(address: SourceCounts | undefined, c: CompiledRules): string | null {
+  if (address === undefined) return null;
+  return burstWindow(
+    { second: address.lastSecond, ten: address.lastTenSeconds, minute: address.lastMinute },
+    {
+      second: c.addressBurstPerSecond,
+      ten: c.addressBurstPerTenSeconds,
+      minute: c.addressBurstPerMinute,
+    },
+  );
+}
+
+/** `cadence` group. */
+export function judgeCadence(s: Signals, r: Tally): void {
+  const { cadence } = s;
+  const c = r.c;
+  const visitor = burstWindow(
+    { second: cadence.lastSecond, ten: cadence.lastTenSeconds, minute: cadence.lastMinute },
+    { second: c.burstPerSecond, ten: c.burstPerTenSeconds, minute: c.burstPerMinute },
+  );
+  if (visitor !== null) r.add('cadence_burst', `earlier beacons from this visitor: ${visitor}`);
+  if (cadence.intervals >= c.minIntervals && cadence.cv !== null && cadence.cv <= c.regularCv) {
+    r.add(
+      'cadence_regular',
+      `${cadence.intervals} intervals of ~${cadence.meanMs} ms vary by only ${cadence.cv} (limit ${c.regularCv})`,
+    );
+  }
+  const address = addressBurst(cadence.address, c);
+  if (address !== null)
+    r.add('cadence_address_burst', `earlier beacons from this address: ${address}`);
+}
