@@ -39,7 +39,7 @@ afterAll(async () => {
   await db?.dispose();
 });
 
-async function readAll(plan: { estimate: number; sliceEvents: number; batchSize: number; siteId?: Types.ObjectId }) {
+async function readAll(plan: { estimate: number; sliceEvents: number; batchSize: number; readAhead?: number; siteId?: Types.ObjectId }) {
   const ids: string[] = [];
   let batches = 0;
   for await (const rows of readEventBatches(db, { from, to, ...plan })) {
@@ -53,6 +53,8 @@ async function readAll(plan: { estimate: number; sliceEvents: number; batchSize:
 test.each([
   { estimate: 0, sliceEvents: 7, batchSize: 3 },
   { estimate: 87, sliceEvents: 7, batchSize: 5 },
+  { estimate: 87, sliceEvents: 7, batchSize: 5, readAhead: 0 },
+  { estimate: 87, sliceEvents: 3, batchSize: 2, readAhead: 6 },
   { estimate: 87, sliceEvents: 1_000, batchSize: 1_000 },
   // A wrong estimate (the rollups are derived data) only changes the slicing.
   { estimate: 1_000_000, sliceEvents: 10, batchSize: 4 },

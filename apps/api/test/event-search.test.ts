@@ -34,7 +34,8 @@ function fake(ageMs: number, i: number): FakeEvent {
     path: ageMs > 30 * DAY_MS && i % 2 === 0 ? '/archive/old-post' : i % 4 === 1 ? '/blog/post-' + i : '/',
     verdict: fraud ? 'fraud' : 'trusted',
     score: fraud ? 0.1 : 0.9,
-    reasons: fraud ? [{ code: 'origin_missing', weight: -0.4 }] : [],
+    // A reason every fraud event has, and one only a few old events have.
+    reasons: fraud ? [{ code: 'origin_missing', weight: -0.4 }] : ageMs > 30 * DAY_MS && i % 3 === 1 ? [{ code: 'page_token_replayed', weight: -0.7 }] : [],
   };
 }
 
@@ -81,6 +82,11 @@ test.each([
   [{}, 50],
   [{ verdict: 'fraud' as const }, 2],
   [{ reason: 'origin_missing' }, 4],
+  // Only events older than the first windows: read through the reason index.
+  [{ reason: 'page_token_replayed' }, 2],
+  [{ reason: 'origin_missing', path: '/' }, 3],
+  [{ reason: 'origin_missing', verdict: 'trusted' as const }, 2],
+  [{ reason: 'page_token_replayed', to: new Date(NOW.getTime() - 150 * DAY_MS) }, 1],
   [{ path: '/blog' }, 2],
   // Only events older than the first windows: read through the path index.
   [{ path: '/archive' }, 2],

@@ -7,16 +7,19 @@ import type { Types } from 'mongoose';
  *
  * It reads time windows back from the position (a cursor, the end of the filter, or now), each
  * wider than the last, until it has what it needs: 15 minutes, then ×4 or more, up to 180 days,
- * then everything older. One query per window, on the `{siteId, [verdict | reasons.code],
- * receivedAt}` index. Why not one query for the page:
+ * then everything older. One query per window, on `{siteId, verdict, receivedAt}` or
+ * `{siteId, receivedAt}`. Why not one query for the page:
  *
  * - the embedded server (SecantusDB) gathers every event a query's index range holds before it
  *   sorts and applies the limit: one query for a first page read all of a site's events (40 s
  *   for a million); a window holds what a page needs, and a busy site's page is one query;
- * - a path prefix is not in those indexes, so each of its candidates is read and checked: for a
- *   prefix that few events have, windows would read most of the site. After three windows, the
- *   rest is read through `{siteId, page.path, receivedAt}` instead, whose range holds only the
- *   events with that prefix. (On MongoDB both shapes are bounded index scans; the planner picks.)
+ * - a reason code or a path prefix is checked on each candidate of a window: for a code or a
+ *   prefix that few events have, windows would read most of the site. After three windows the
+ *   rest is read through `{siteId, reasons.code}` (the code's events) or `{siteId, page.path}`
+ *   (the prefix's), whose entries hold only the matches. The reason index is only ever given an
+ *   equality: the embedded server bounds a multikey index by one operator of a field, so a time
+ *   window on it became "everything since" or "everything before" (seconds, and once 22 GB of
+ *   server memory). On MongoDB every one of these is a bounded index scan.
  */
 
 export type EventRow = EventDoc & { _id: Types.ObjectId };
@@ -39,8 +42,8 @@ export interface SearchPosition {
 export const FIRST_WINDOW_MS = 15 * 60_000;
 /** After this span, one last query reads everything older. */
 const LAST_WINDOW_MS = 180 * 86_400_000;
-/** Windows read for a path filter before the rest goes through the path index. */
-const PATH_WINDOWS = 3;
+/** Windows read for a reason or a path filter before the rest goes through its own index. */
+const RARE_WINDOWS = 3;
 /** Above every character a URL path holds (they are percent-encoded ASCII): a prefix's range end. */
 const AFTER_PREFIX = '\u{10FFFF}';
 
@@ -62,12 +65,22 @@ async function read(db: Database, routed: Record<string, unknown>, checked: Arra
   return (await db.models.Event.find(filter, FIELDS).sort({ receivedAt: -1, _id: -1 }).limit(limit).lean()) as EventRow[];
 }
 
+/** What the second route reads: the events with that reason code, or with that path prefix. */
+function rareRoute(siteId: Types.ObjectId, filters: SearchFilters): Record<string, unknown> | null {
+  if (filters.reason) return { siteId, 'reasons.code': filters.reason };
+  if (filters.path) return { siteId, 'page.path': { $gte: filters.path, $lt: filters.path + AFTER_PREFIX } };
+  return null;
+}
+
 export async function searchEvents(db: Database, siteId: Types.ObjectId, filters: SearchFilters, position: SearchPosition, wanted: number): Promise<EventRow[]> {
-  const bounds: Record<string, unknown> = { siteId };
-  if (filters.verdict) bounds.verdict = filters.verdict;
-  if (filters.reason) bounds['reasons.code'] = filters.reason;
+  // Windows go through {siteId, verdict, receivedAt} or {siteId, receivedAt}; the reason and the
+  // path are checked on each candidate.
+  const bounds: Record<string, unknown> = filters.verdict ? { siteId, verdict: filters.verdict } : { siteId };
+  const checks: Array<Record<string, unknown>> = [];
+  if (filters.reason) checks.push({ 'reasons.code': filters.reason });
   // Paths are user text: matched as an anchored, escaped prefix, never as a pattern.
-  const pathMatch = filters.path ? { 'page.path': { $regex: `^${escapeRegex(filters.path)}` } } : null;
+  if (filters.path) checks.push({ 'page.path': { $regex: `^${escapeRegex(filters.path)}` } });
+  const rare = rareRoute(siteId, filters);
   const { after } = position;
   // Ties on the cursor's instant go by _id; only the first window holds that instant.
   const tie = after ? { $or: [{ receivedAt: { $lt: after.receivedAt } }, { _id: { $lt: after.id } }] } : null;
@@ -79,12 +92,11 @@ export async function searchEvents(db: Database, siteId: Types.ObjectId, filters
     const first = windows === 0;
     const time: Record<string, Date> = {};
     if (top !== null) time[first && tie ? '$lte' : '$lt'] = new Date(top);
-    const checked = [pathMatch, first ? tie : null].filter((c) => c !== null);
-    if (pathMatch && filters.path && windows === PATH_WINDOWS) {
+    const checked = first && tie ? [...checks, tie] : checks;
+    if (rare && windows === RARE_WINDOWS) {
       if (Number.isFinite(floor)) time.$gte = new Date(floor);
-      const byPath = { siteId, 'page.path': { $gte: filters.path, $lt: filters.path + AFTER_PREFIX } };
-      const rest = [{ receivedAt: time }, ...Object.entries(bounds).filter(([k]) => k !== 'siteId').map(([k, v]) => ({ [k]: v })), ...checked];
-      rows.push(...(await read(db, byPath, rest, wanted - rows.length)));
+      const verdict = filters.verdict ? [{ verdict: filters.verdict }] : [];
+      rows.push(...(await read(db, rare, [{ receivedAt: time }, ...verdict, ...checked], wanted - rows.length)));
       break;
     }
     const last = span > LAST_WINDOW_MS;
