@@ -1,38 +1,38 @@
 /**
- * `npm run bench:backtest`: seeds N realistic events (signals derived from the trust engine's
- * captured client fixtures) in a bench database on the embedded server (or MONGODB_URI), then
- * runs a moderation backtest through the same job code the API runs, and prints the time per
- * 100k events. In the same run it times the scoring alone on the same events in memory, so the
- * split between database reads and scoring is visible, and it samples the event-loop delay while
- * the job runs (the API must keep answering during a backtest).
+ * `npm run bench:backtest`: re-scores N stored events (TAGWARD_BENCH_EVENTS, default 1,000,000)
+ * with a draft, through the real API: an admin starts the job with `moderation.startBacktest`
+ * over HTTP, and the job runs in the API process as it does in production.
  *
- * TAGWARD_BENCH_EVENTS sets N (default 50000, so that the run stays within a few minutes on the
- * embedded FerretDB/SQLite, where inserting and scanning cost about 1 ms per event on two shared
- * cores; the job is linear in N, so ms_per_100k holds for larger windows). The insert rate is
- * printed too.
+ * Seeds three sites over 7 days (bench/support/seed.ts: realistic signals, scored and stored in
+ * the beacon's format, with their rollups, which give the job its progress estimate). While the
+ * job runs it samples the API process's event-loop delay (monitorEventLoopDelay) and keeps a
+ * dashboard client asking for the job's progress and a site's 24-hour overview, timing each
+ * answer: the API must stay responsive during a backtest. Then it times the scoring alone on the
+ * same mix in memory, which shows how the job splits between reading and scoring.
+ *
+ * Runs in a throwaway database, dropped at the end. Last line:
+ * `bench backtest: events=<n> total_s=<n> ms_per_100k=<n>`.
  */
-import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Types } from 'mongoose';
-import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
 import { DEFAULT_RULES, rescore, type Rules, type StoredEvent } from '@tagward/trust';
-import { getBacktest, startBacktest, waitForBacktest } from '../src/services/moderation/backtest.js';
-import { saveDraft } from '../src/services/moderation/rules.js';
-import { createSite, eventDocument, scenarioPicker, seedEvents } from '../test/moderation-support.js';
+import { DAY_MS } from '@tagward/db';
+import { waitForBacktest } from '../src/services/moderation/backtest.js';
+import { createSite, eventDocument, scenarioPicker } from '../test/moderation-support.js';
+import { startBenchApi, type BenchClient } from './support/bench-api.js';
+import { seedBenchEvents } from './support/seed.js';
+import { log, ms, percentile } from './support/timing.js';
 
-const N = Number(process.env.TAGWARD_BENCH_EVENTS ?? 50_000);
-const HOUR = 3_600_000;
+const N = Number(process.env.TAGWARD_BENCH_EVENTS ?? 1_000_000);
+/** How often the dashboard client asks while the job runs. */
+const PROBE_EVERY_MS = 100;
 
 /** The draft under test: harsher on automation, blind to library header fingerprints. */
 const DRAFT: Rules = { ...DEFAULT_RULES, weights: { ...DEFAULT_RULES.weights, ua_automation: -0.5, headers_library_fingerprint: 0 } };
 
 const per100k = (ms: number, n: number) => Math.round((ms / Math.max(n, 1)) * 100_000);
 
-function line(text: string): void {
-  process.stdout.write(`${text}\n`);
-}
-
-/** Scoring alone: the same mix of events, in memory, in batches of 1000 as the job does. */
+/** Scoring alone: the same mix of events, in memory, in batches of 1000 as the job reads them. */
 function timeScoringOnly(n: number): number {
   const pick = scenarioPicker(1);
   const site = new Types.ObjectId();
@@ -46,63 +46,83 @@ function timeScoringOnly(n: number): number {
   return performance.now() - started;
 }
 
-async function main(): Promise<void> {
-  const handle = await resolveDatabase(process.env.MONGODB_URI);
-  const dbName = `tw_bench_backtest_${randomBytes(3).toString('hex')}`;
-  const db = await connectDatabase(handle.uri, dbName);
-  try {
-    await ensureIndexes(db);
-    const admin = await db.models.User.create({ email: 'bench-admin@example.com', passwordHash: 'x', role: 'admin' });
-    const actor = { id: String(admin._id) };
-    const sites = await Promise.all(['Bench shop 1', 'Bench shop 2', 'Bench shop 3'].map((name) => createSite(db, name)));
-    const now = new Date();
-    const from = new Date(now.getTime() - 7 * 24 * HOUR);
-
-    line(`bench backtest: seeding ${N} events into ${dbName} (FerretDB/SQLite inserts are the slow part)…`);
-    const insertStarted = performance.now();
-    let lastReport = 0;
-    await seedEvents(db, {
-      count: N,
-      sites,
-      from,
-      to: now,
-      batch: 5_000,
-      onBatch: (done) => {
-        if (done - lastReport >= 25_000 || done === N) {
-          lastReport = done;
-          line(`  inserted ${done}`);
-        }
-      },
-    });
-    const insertMs = performance.now() - insertStarted;
-    line(`insert: ${N} events in ${(insertMs / 1000).toFixed(1)} s = ${Math.round(N / (insertMs / 1000))} events/s`);
-
-    await saveDraft(db, actor, 'global', DRAFT, now);
-    const delay = monitorEventLoopDelay({ resolution: 10 });
-    delay.enable();
-    const started = performance.now();
-    const job = await startBacktest(db, actor, { from, to: new Date(now.getTime() + 60_000) }, now);
-    await waitForBacktest(job.id);
-    const jobMs = performance.now() - started;
-    delay.disable();
-    const result = await getBacktest(db, job.id, new Date());
-    if (result.status !== 'done' || !result.result) throw new Error(`backtest ended ${result.status}: ${result.error ?? ''}`);
-    const r = result.result;
-    line(`backtest: ${result.processed} events in ${(jobMs / 1000).toFixed(1)} s; before ${JSON.stringify(r.before)} after ${JSON.stringify(r.after)} flipped ${r.flipped}`);
-    line(`event loop delay during the job: p50=${(delay.percentile(50) / 1e6).toFixed(1)} ms p99=${(delay.percentile(99) / 1e6).toFixed(1)} ms max=${(delay.max / 1e6).toFixed(1)} ms`);
-
-    const scoringN = Math.min(N, 100_000);
-    const scoringMs = timeScoringOnly(scoringN);
-    const jobPer100k = per100k(jobMs, result.processed);
-    const scorePer100k = per100k(scoringMs, scoringN);
-    line(`scoring only (in memory, same mix, ${scoringN} events): ${scorePer100k} ms per 100k; the rest of the job is reading from the database`);
-    line(`extrapolated 1M events: ~${Math.round((jobPer100k * 10) / 1000)} s of job time, the API answering in between`);
-    line(`bench backtest: events=${result.processed} ms_per_100k=${jobPer100k}`);
-  } finally {
-    await db.conn.dropDatabase().catch(() => undefined);
-    await db.close();
-    await handle.release();
-  }
+/** Asks what the dashboard asks during a backtest, one request at a time, until stopped. */
+function probe(admin: BenchClient, owner: BenchClient, jobId: () => string | null, siteId: string) {
+  const latencies: number[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const id = jobId();
+      const calls: Array<() => Promise<unknown>> = [() => owner.stats.overview.query({ siteId, preset: '24h' })];
+      if (id) calls.push(() => admin.moderation.backtest.query({ jobId: id }));
+      for (const call of calls) {
+        const started = performance.now();
+        await call();
+        latencies.push(performance.now() - started);
+      }
+      await new Promise((resolve) => setTimeout(resolve, PROBE_EVERY_MS));
+    }
+  })();
+  return {
+    latencies,
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
 }
 
-await main();
+const bench = await startBenchApi('backtest');
+try {
+  const admin = await bench.signUp('bench-admin@example.com');
+  await bench.db.models.User.updateOne({ _id: admin.userId }, { $set: { role: 'admin' } });
+  const owner = await bench.signUp('bench-owner@example.com');
+  const { site } = await owner.trpc.sites.create.mutate({ name: 'Bench shop 1', mode: 'live' });
+  const sites = [new Types.ObjectId(site.id), ...(await Promise.all(['Bench shop 2', 'Bench shop 3'].map((name) => createSite(bench.db, name))))];
+  const to = new Date();
+  const from = new Date(to.getTime() - 7 * DAY_MS);
+
+  log(`bench backtest: seeding ${N.toLocaleString('en')} events over 7 days on 3 sites into ${bench.dbName}…`);
+  const seeded = await seedBenchEvents(bench.db, {
+    sites,
+    count: N,
+    from,
+    to,
+    onProgress: (stored, s) => log(`  ${stored.toLocaleString('en')} stored (${s.toFixed(0)} s)`),
+  });
+  log(`seeded (not timed): ${seeded.events.toLocaleString('en')} events in ${seeded.insertS.toFixed(1)} s (${Math.round(seeded.events / seeded.insertS)} events/s), rollups in ${seeded.rollupS.toFixed(1)} s`);
+
+  await admin.trpc.moderation.saveDraft.mutate({ scope: 'global', rules: DRAFT as unknown as Record<string, unknown> });
+  let jobId: string | null = null;
+  const probes = probe(admin.trpc, owner.trpc, () => jobId, site.id);
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  const started = performance.now();
+  const job = await admin.trpc.moderation.startBacktest.mutate({ window: { from: from.toISOString(), to: new Date(to.getTime() + 60_000).toISOString() } });
+  jobId = job.id;
+  await waitForBacktest(job.id);
+  const jobMs = performance.now() - started;
+  delay.disable();
+  await probes.stop();
+
+  const result = await admin.trpc.moderation.backtest.query({ jobId: job.id });
+  if (result.status !== 'done' || !result.result) throw new Error(`backtest ended ${result.status}: ${result.error ?? ''}`);
+  const r = result.result;
+  log(`backtest: ${result.processed.toLocaleString('en')} events in ${(jobMs / 1000).toFixed(1)} s (${Math.round(result.processed / (jobMs / 1000))} events/s)`);
+  log(`  before ${JSON.stringify(r.before)} after ${JSON.stringify(r.after)} flipped ${r.flipped} skipped ${r.skipped}`);
+  log(
+    `event loop delay in the API process during the job: p50=${ms(delay.percentile(50) / 1e6)} ms p99=${ms(delay.percentile(99) / 1e6)} ms max=${ms(delay.max / 1e6)} ms`,
+  );
+  const lat = probes.latencies;
+  log(
+    `dashboard requests answered during the job (progress poll + 24h overview, every ${PROBE_EVERY_MS} ms): n=${lat.length} p50=${ms(percentile(lat, 50))} ms p99=${ms(percentile(lat, 99))} ms max=${ms(Math.max(...lat))} ms`,
+  );
+
+  const scoringN = Math.min(N, 100_000);
+  const scorePer100k = per100k(timeScoringOnly(scoringN), scoringN);
+  const jobPer100k = per100k(jobMs, result.processed);
+  log(`scoring only (in memory, same mix, ${scoringN.toLocaleString('en')} events): ${scorePer100k} ms per 100k; the job: ${jobPer100k} ms per 100k, the rest is reading`);
+  log(`bench backtest: events=${result.processed} total_s=${(jobMs / 1000).toFixed(1)} ms_per_100k=${jobPer100k}`);
+} finally {
+  await bench.close();
+}

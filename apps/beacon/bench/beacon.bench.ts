@@ -135,5 +135,5 @@ await db.conn.dropDatabase();
 await db.close();
 await database.release();
 process.stdout.write(
-  `bench beacon: bare_rps=${bareRps.toFixed(0)} beacon_rps=${beaconRps.toFixed(0)} ratio=${(beaconRps / bareRps).toFixed(3)} p99_ms=${half.latency.p99} stored=${stored} accepted=${accepted}\n`,
+  `bench beacon: bare_rps=${bareRps.toFixed(0)} beacon_rps=${beaconRps.toFixed(0)} ratio=${(beaconRps / bareRps).toFixed(3)} p99_ms=${half.latency.p99} stored=${stored} accepted=${accepted} store_eps=${storeRps.toFixed(0)}\n`,
 );

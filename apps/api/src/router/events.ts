@@ -28,7 +28,7 @@ export const eventsRouter = router({
           from: input.from ? new Date(input.from) : undefined,
           to: input.to ? new Date(input.to) : undefined,
         },
-        { cursor: input.cursor, limit: input.limit },
+        { cursor: input.cursor, limit: input.limit, now: ctx.now() },
       ),
     ),
 

@@ -1,27 +1,19 @@
-import type { Database, EventDoc } from '@tagward/db';
+import type { Database } from '@tagward/db';
 import { Types } from 'mongoose';
 import { describeCheck } from './check-labels.js';
 import { describeReason, explainSignals, type SignalGroupDto } from './explain.js';
 import { badRequest, notFound } from './errors.js';
+import { searchEvents, type EventRow, type SearchFilters } from './event-search.js';
 
 /**
- * The events explorer reads the Event collection with filters that the `{siteId, receivedAt}`
- * and `{siteId, verdict, receivedAt}` indexes serve, newest first, with keyset (cursor)
- * pagination on (receivedAt, _id): page N costs the same as page 1, unlike skip/limit.
+ * The events explorer: pages of events newest first, with keyset (cursor) pagination on
+ * (receivedAt, _id), so page N costs the same as page 1, unlike skip/limit; the search itself,
+ * by time windows on the indexes, is event-search.ts. And one event's detail.
  */
 
 export const EVENTS_PAGE_MAX = 100;
 
-type EventRow = EventDoc & { _id: Types.ObjectId };
-
-export interface EventFilters {
-  verdict?: 'trusted' | 'suspect' | 'fraud';
-  reason?: string;
-  /** Path prefix: `/blog` matches `/blog` and `/blog/post`. */
-  path?: string;
-  from?: Date;
-  to?: Date;
-}
+export type EventFilters = SearchFilters;
 
 export interface EventSummaryDto {
   id: string;
@@ -83,44 +75,23 @@ export function decodeCursor(cursor: string): { receivedAt: Date; id: Types.Obje
   return { receivedAt: new Date(Number(match[1])), id: new Types.ObjectId(match[2]) };
 }
 
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
+/** A page of the explorer: the search (event-search.ts) for one more event than the page shows. */
 export async function listEvents(
   db: Database,
   siteId: Types.ObjectId,
   filters: EventFilters,
-  page: { cursor?: string | null; limit: number },
+  page: { cursor?: string | null; limit: number; now: Date },
 ): Promise<EventPageDto> {
-  const query: Record<string, unknown> = { siteId };
-  if (filters.verdict) query.verdict = filters.verdict;
-  if (filters.reason) query['reasons.code'] = filters.reason;
-  // Paths are user text: matched as an anchored, escaped prefix, never as a pattern.
-  if (filters.path) query['page.path'] = { $regex: `^${escapeRegex(filters.path)}` };
-  const time: Record<string, Date> = {};
-  if (filters.from) time.$gte = filters.from;
-  if (filters.to) time.$lt = filters.to;
-  if (page.cursor) {
-    const { receivedAt, id } = decodeCursor(page.cursor);
-    query.$or = [{ receivedAt: { $lt: receivedAt } }, { receivedAt, _id: { $lt: id } }];
-  }
-  if (Object.keys(time).length) query.receivedAt = time;
-
   const limit = Math.min(Math.max(page.limit, 1), EVENTS_PAGE_MAX);
-  const rows = (await db.models.Event.find(query, {
-    receivedAt: 1,
-    'page.path': 1,
-    verdict: 1,
-    score: 1,
-    reasons: 1,
-    tokenValid: 1,
-  })
-    .sort({ receivedAt: -1, _id: -1 })
-    .limit(limit + 1)
-    .lean()) as EventRow[];
+  const after = page.cursor ? decodeCursor(page.cursor) : null;
+  const rows = await searchEvents(db, siteId, filters, { after, now: page.now }, limit + 1);
+  const items = rows.slice(0, limit).map(toSummary);
+  const last = rows[limit - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.receivedAt, last._id) : null };
+}
 
-  const items = rows.slice(0, limit).map((row) => ({
+function toSummary(row: EventRow): EventSummaryDto {
+  return {
     id: row._id.toHexString(),
     receivedAt: row.receivedAt.toISOString(),
     path: row.page?.path ?? '',
@@ -132,9 +103,7 @@ export async function listEvents(
       .slice(0, 3)
       .map((r) => ({ code: r.code, title: describeReason(r.code).title })),
     tokenValid: Boolean(row.tokenValid),
-  }));
-  const last = rows[limit - 1];
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.receivedAt, last._id) : null };
+  };
 }
 
 export async function getEvent(db: Database, siteId: Types.ObjectId, id: string): Promise<EventDetailDto> {

@@ -53,6 +53,10 @@ schema.index({ siteId: 1, receivedAt: -1, _id: -1 });
 // The explorer filtered by verdict, or by a reason code (multikey).
 schema.index({ siteId: 1, verdict: 1, receivedAt: -1, _id: -1 });
 schema.index({ siteId: 1, 'reasons.code': 1, receivedAt: -1, _id: -1 });
+// The explorer filtered by a path prefix that few events have (a range on page.path), once its
+// first time windows came back short (apps/api event-search.ts). Without it such a filter read
+// every event of the site: 13 s for a rare page, 88 s for none, on a million events.
+schema.index({ siteId: 1, 'page.path': 1, receivedAt: -1, _id: -1 });
 // Across sites: the admin review queue and backtests of every site.
 schema.index({ receivedAt: -1, _id: -1 });
 // Spent nonces are unique across all events: the insert that stores a beacon is the one that

@@ -5,14 +5,16 @@ import { audit } from '../audit.js';
 import { describeReason } from '../explain.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { BacktestAccumulator, type AccumulatedResult } from './backtest-summary.js';
+import { readEventBatches, type EventRow } from './backtest-reader.js';
 import type { BacktestJobDto, BacktestResultDto, BacktestStatus } from './dto.js';
 import { draftSnapshot, emailsOf, type Actor, type DraftSnapshot } from './rules.js';
 
 /**
- * Backtests run as jobs inside the API process: one cursor over the window's events, read in
- * batches (only the fields scoring needs), re-scored with the draft through the trust engine's
- * `rescore`, with a turn of the event loop between batches so that requests keep being served
- * while a million events are scored. Progress goes to the job document, which the UI polls.
+ * Backtests run as jobs inside the API process: the window's events are read in time slices
+ * (backtest-reader.ts: only the fields scoring needs, the next slice read while this one is
+ * scored), re-scored with the draft through the trust engine's `rescore`, with a turn of the
+ * event loop between batches so that requests keep being served while a million events are
+ * scored. Progress goes to the job document, which the UI polls.
  */
 
 export const BACKTEST_MAX_DAYS = 92;
@@ -20,10 +22,17 @@ const SAMPLE_SIZE = 50;
 /** A running job whose process has not beaten for this long is considered dead. */
 const STALE_AFTER_MS = 30_000;
 const HEARTBEAT_MS = 5_000;
+/**
+ * Events per time slice: large enough that a slice's query cost is mostly reading, small
+ * enough that the embedded server's gathered match set stays a few tens of MB.
+ */
+const SLICE_EVENTS = 20_000;
 
 export interface BacktestOptions {
   /** Events per cursor batch (one getMore each). */
   batchSize?: number;
+  /** Events per time slice (one query each). */
+  sliceEvents?: number;
   /** How often progress is written to the job document. */
   progressEveryMs?: number;
 }
@@ -137,15 +146,6 @@ function isScorable(signals: unknown): boolean {
   return typeof signals === 'object' && signals !== null && (signals as { v?: unknown }).v === 1;
 }
 
-interface EventRow {
-  _id: Types.ObjectId;
-  siteId: Types.ObjectId;
-  signals: unknown;
-  score: number;
-  verdict: StoredEvent['verdict'];
-  reasons: StoredEvent['reasons'];
-}
-
 /** The rules a site's events are re-scored with: the draft global merged with its override. */
 function rulesResolver(snapshot: DraftSnapshot): (siteId: string) => Rules {
   const overrides = new Map(snapshot.overrides.map((o) => [o.siteId, o.rules]));
@@ -223,33 +223,32 @@ async function runJob(
   signal: AbortSignal,
   options: BacktestOptions,
 ): Promise<void> {
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? 1_000;
   const progressEveryMs = options.progressEveryMs ?? 500;
   const Jobs = db.models.BacktestJob;
   const acc = new BacktestAccumulator(SAMPLE_SIZE);
   const rulesFor = rulesResolver(snapshot);
-  const filter: Record<string, unknown> = { receivedAt: { $gte: window.from, $lt: window.to } };
-  if (window.siteId) filter.siteId = new Types.ObjectId(window.siteId);
   // The heartbeat runs on a timer so that a long count or a slow batch does not look like death.
   const heartbeat = setInterval(() => {
     Jobs.updateOne({ _id: jobId, status: 'running' }, { $set: { heartbeatAt: new Date() } }).catch(() => undefined);
   }, HEARTBEAT_MS);
   heartbeat.unref();
-  let cursor: ReturnType<typeof db.models.Event.collection.find> | null = null;
+  let batches: AsyncGenerator<EventRow[]> | null = null;
   const runningJob = { _id: jobId, status: 'running' as const };
   try {
     const total = await estimateEvents(db, window);
     await Jobs.updateOne(runningJob, { $set: { total, heartbeatAt: new Date() } });
-    // The driver's cursor, read a whole batch at a time: plain objects (as `.lean()` gives) and
-    // only the fields scoring needs, so a batch costs one getMore and no per-document promise.
-    cursor = db.models.Event.collection.find(filter, {
-      projection: { siteId: 1, signals: 1, score: 1, verdict: 1, reasons: 1 },
+    batches = readEventBatches(db, {
+      from: window.from,
+      to: window.to,
+      siteId: window.siteId ? new Types.ObjectId(window.siteId) : undefined,
+      estimate: total,
       batchSize,
+      sliceEvents: options.sliceEvents ?? SLICE_EVENTS,
     });
     let lastWrite = Date.now();
     let canceled = false;
-    while (await cursor.hasNext()) {
-      const rows = cursor.readBufferedDocuments(batchSize) as unknown as EventRow[];
+    for await (const rows of batches) {
       scoreBatch(rows, rulesFor, acc, SAMPLE_SIZE);
       if (signal.aborted) {
         canceled = true;
@@ -287,7 +286,8 @@ async function runJob(
     ).catch(() => undefined);
   } finally {
     clearInterval(heartbeat);
-    await cursor?.close().catch(() => undefined);
+    // Closes the slice cursors still open (a cancel or a failure part-way).
+    await batches?.return(undefined).catch(() => undefined);
   }
 }
 
