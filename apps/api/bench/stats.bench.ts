@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 /**
  * bench:stats — how long the dashboard's 30-day overview takes, and that it depends on the
  * number of time buckets, not on the number of events.
@@ -151,9 +152,9 @@ try {
     createContextInner({
       db,
       config,
-      services: createServices(db, config),
-      session: { id: 'bench', userId: String(user._id), createdAt: now, expiresAt: new Date(end + DAY_MS) },
-      user: { id: String(user._id), email: user.email, role: 'user' },
+      services: createServices(db, config, pino({ level: 'silent' })),
+      session: { id: 'bench', userId: String(user._id), createdAt: now, expiresAt: new Date(end + DAY_MS), absoluteExpiresAt: new Date(end + DAY_MS), reauthAt: now },
+      user: { id: String(user._id), email: user.email, role: 'user', emailVerified: true, twoFactor: false },
       now: () => now,
     }),
   );

@@ -39,6 +39,7 @@ export {
   type ThrottleDecision,
 } from './throttle.js';
 export { networkOf } from './network.js';
+export { WindowLimiter } from './window-limit.js';
 export { generateToken, sha256Hex } from './tokens.js';
 export {
   generateTotpKey,
