@@ -56,11 +56,18 @@ export async function inviteMember(deps: AccountDeps, site: SiteRow, actor: Acto
   }
   const { token, hash } = generateToken();
   const expiresAt = new Date(deps.now.getTime() + INVITATION_TTL_MS);
-  await deps.db.models.Invitation.updateOne(
-    { siteId: site._id, email },
-    { $set: { role: input.role, invitedBy: new Types.ObjectId(actor.id), tokenHash: hash, createdAt: deps.now, expiresAt } },
-    { upsert: true },
-  );
+  const write = () =>
+    deps.db.models.Invitation.updateOne(
+      { siteId: site._id, email },
+      { $set: { role: input.role, invitedBy: new Types.ObjectId(actor.id), tokenHash: hash, createdAt: deps.now, expiresAt } },
+      { upsert: true },
+    );
+  // Two invitations of one address at once: one upsert inserts, the other hits the unique index
+  // and renews what the first stored instead.
+  await write().catch((error: unknown) => {
+    if (!isDuplicateKeyError(error)) throw error;
+    return write();
+  });
   await audit(deps.db, { actorId: actor.id, action: 'invitation.create', target: String(site._id), after: { email, role: input.role }, at: deps.now });
   deps.services.mailer.sendInBackground(
     invitationMail(email, { siteName: site.name, role: input.role, inviter: actor.email, url: linkTo(deps.config.publicUrl, '/invite', token) }),

@@ -29,7 +29,7 @@ export type AuthResult =
   | { kind: 'second_factor'; ticket: string }
   | { kind: 'link_sent' };
 
-const USER_FIELDS = { email: 1, role: 1, passwordHash: 1, emailVerifiedAt: 1, totp: 1, recoveryCodeHashes: 1 } as const;
+const USER_FIELDS = { email: 1, role: 1, passwordHash: 1, emailVerifiedAt: 1, totp: 1, totpPendingEnc: 1, recoveryCodeHashes: 1 } as const;
 
 export async function findUserByEmail(deps: AccountDeps, email: string): Promise<UserRow | null> {
   return (await deps.db.models.User.findOne({ email: normalizeEmail(email) }, USER_FIELDS).lean()) as UserRow | null;
@@ -122,7 +122,7 @@ export async function logInSecondFactor(deps: AccountDeps, input: { ticket: stri
     { $inc: { attempts: 1 } },
     { returnDocument: 'after' },
   ).lean();
-  const expired = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'This login has expired. Enter your email and password again.' });
+  const expired = () => badRequest('This login has expired. Enter your email and password again.');
   if (!row) throw expired();
   const user = await findUserById(deps, row.userId);
   if (!user) throw expired();
