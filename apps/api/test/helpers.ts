@@ -50,7 +50,15 @@ export async function startTestApi(label: string, config: Partial<ApiConfigInput
     mailsPerRecipient: 1000,
     ...config,
   });
-  const api = await startApiServer({ db, config: parsed, port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }), now });
+  const api = await startApiServer({
+    db,
+    config: parsed,
+    port: 0,
+    host: '127.0.0.1',
+    log: pino({ level: 'silent' }),
+    now,
+    dashboardDir: config.dashboardDir ? parsed.dashboardDir : undefined,
+  });
   return {
     url: api.url,
     config: parsed,
@@ -136,7 +144,7 @@ export function inbox(): MailInbox {
 
 /** The token of the link to `path` in a mail (it travels in the fragment: `#token=`). */
 export function tokenIn(mail: CaughtMail, path: string): string {
-  const link = mail.text.split(/\s+/).find((word) => word.startsWith(`${DASHBOARD_URL}${path}#token=`));
+  const link = mail.text.split(/\s+/).find((word) => /^https?:\/\/[^/]+/.test(word) && word.includes(`${path}#token=`));
   if (!link) throw new Error(`the mail "${mail.subject}" has no ${path} link`);
   return link.slice(link.indexOf('#token=') + 7);
 }

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
@@ -5,6 +6,7 @@ import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
 import { beaconConfigSchema, startBeacon } from '@tagward/beacon';
 import { apiConfigSchema, startApiServer } from '@tagward/api';
 import { EMBED_DIST_DIR, readEmbedManifest } from '@tagward/embed';
+import { startMailCatcher, type RunningMailCatcher } from '@tagward/mail-catcher';
 import type { DemoConfig } from './config.js';
 import { seedDemo } from './seed.js';
 import { startDemoSite } from './site.js';
@@ -17,9 +19,10 @@ const DASHBOARD_BUILD_DIR = path.join(
 );
 
 export interface Stack {
-  urls: { dashboard: string; beacon: string; site: string; beaconMetrics: string | undefined };
+  urls: { dashboard: string; beacon: string; site: string; beaconMetrics: string | undefined; mailInbox: string | undefined };
   login: { email: string; password: string };
-  admin: { email: string; password: string };
+  /** The platform admin; two-factor is on, with this TOTP key (base32). */
+  admin: { email: string; password: string; totpKey: string };
   publicKey: string;
   stop(): Promise<void>;
 }
@@ -53,16 +56,26 @@ export async function startStack(config: DemoConfig, log: Logger = pino({ level:
   });
   const beaconUrl = beacon.url.replace(config.host, config.publicHost);
 
+  // No mail server given: the mail catcher takes the mails, and its web inbox shows them.
+  const catcher: RunningMailCatcher | undefined = config.smtpUrl
+    ? undefined
+    : await startMailCatcher({ host: config.host, webPort: config.mailCatcherPort, smtpPort: config.mailCatcherSmtpPort });
+  // Links in mails point at the dashboard: its port is known only once the API listens, so a
+  // fixed port is used as given and a free one (tests) is filled in by listening first.
+  const apiPort = config.apiPort || (await freePort(config.host));
   const api = await startApiServer({
     db,
     config: apiConfigSchema.parse({
-      port: config.apiPort,
+      port: apiPort,
       host: config.host,
       masterKey: config.masterKey,
       publicBeaconUrl: beaconUrl,
+      publicUrl: `http://${config.publicHost}:${apiPort}`,
+      smtpUrl: config.smtpUrl ?? catcher?.smtpUrl,
+      ...(config.mailFrom ? { mailFrom: config.mailFrom } : {}),
     }),
     dashboardDir: DASHBOARD_BUILD_DIR,
-    port: config.apiPort,
+    port: apiPort,
     host: config.host,
   });
   const dashboardUrl = api.url.replace(config.host, config.publicHost);
@@ -96,17 +109,30 @@ export async function startStack(config: DemoConfig, log: Logger = pino({ level:
     : undefined;
 
   return {
-    urls: { dashboard: dashboardUrl, beacon: beaconUrl, site: site.url, beaconMetrics: beacon.metricsUrl },
+    urls: { dashboard: dashboardUrl, beacon: beaconUrl, site: site.url, beaconMetrics: beacon.metricsUrl, mailInbox: catcher?.webUrl.replace(config.host, config.publicHost) },
     login: { email: config.demoEmail, password: config.demoPassword },
-    admin: { email: config.adminEmail, password: config.adminPassword },
+    admin: { email: config.adminEmail, password: config.adminPassword, totpKey: siteState.adminTotpKey },
     publicKey: siteState.publicKey,
     async stop() {
       traffic?.stop();
       await site.close();
       await api.close();
+      await catcher?.stop();
       await beacon.stop();
       await db.close();
       await database.release();
     },
   };
+}
+
+/** A free TCP port on `host` (listen on 0, read it, close). */
+async function freePort(host: string): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve());
+  });
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
