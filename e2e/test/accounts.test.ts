@@ -45,6 +45,8 @@ let ownerPage: Page;
 let device: TotpDevice;
 let recoveryCodes: string[] = [];
 let siteId = '';
+let colleagueBrowser: Awaited<ReturnType<typeof otherBrowser>> | undefined;
+let secondBrowser: Awaited<ReturnType<typeof otherBrowser>> | undefined;
 
 test('1. sign up, then get the mail and verify', async () => {
   ownerPage = await system.browser.context.newPage();
@@ -79,6 +81,7 @@ test('2. create a site and invite a colleague, who accepts through the mailed li
   await ownerPage.getByRole('button', { name: 'Create site' }).click();
   await ownerPage.getByText('shown only this once', { exact: false }).first().waitFor();
   await ownerPage.getByRole('link', { name: 'Team shop' }).click();
+  await ownerPage.waitForURL(/\/sites\/[a-f0-9]{24}$/);
   siteId = ownerPage.url().split('/')[4]!;
   await ownerPage.getByRole('navigation', { name: 'Site sections' }).getByRole('link', { name: 'Settings' }).click();
   await ownerPage.getByLabel('Invite by email').fill(colleague);
@@ -89,8 +92,8 @@ test('2. create a site and invite a colleague, who accepts through the mailed li
   await shot(ownerPage, 'members-invited');
 
   const { link } = await mailLink(colleague, /invited you to “Team shop”/);
-  const other = await otherBrowser();
-  const page = other.page;
+  colleagueBrowser = await otherBrowser();
+  const page = colleagueBrowser.page;
   await page.goto(link);
   await page.getByText('invited').first().waitFor();
   await page.getByLabel('Choose a password').waitFor();
@@ -101,8 +104,10 @@ test('2. create a site and invite a colleague, who accepts through the mailed li
   const site = await system.db.models.Site.findById(siteId).lean();
   expect(site?.members.map((m) => m.role).sort()).toEqual(['owner', 'viewer']);
   expect(await system.db.models.AuditLog.countDocuments({ target: siteId, action: { $in: ['invitation.create', 'invitation.accept'] } })).toBe(2);
+});
 
-  // 3. The colleague's role is enforced: the page offers no changes, and the API refuses them.
+test("3. the colleague's role is enforced: the page offers no changes, and the API refuses them", async () => {
+  const page = colleagueBrowser!.page;
   await page.getByRole('navigation', { name: 'Site sections' }).getByRole('link', { name: 'Settings' }).click();
   await page.getByText('Only its owners can change them.').waitFor();
   expect(await page.getByRole('button', { name: 'Rename' }).count()).toBe(0);
@@ -114,10 +119,9 @@ test('2. create a site and invite a colleague, who accepts through the mailed li
   }, siteId);
   expect(status).toBe(403);
   expect((await system.db.models.Site.findById(siteId).lean())?.name).toBe('Team shop');
-  await other.close();
+  await colleagueBrowser!.close();
 });
 
-let secondBrowser: Awaited<ReturnType<typeof otherBrowser>> | undefined;
 
 test('4. reset the password, and the old sessions are gone', async () => {
   secondBrowser = await otherBrowser();
@@ -213,6 +217,6 @@ test('7. delete the account: the site goes to the colleague, after re-authentica
   const site = await system.db.models.Site.findById(siteId).lean();
   const colleagueUser = await system.db.models.User.findOne({ email: colleague }).lean();
   expect(site?.members).toEqual([{ userId: colleagueUser!._id, role: 'owner' }]);
-  await mailLink(owner, /account was deleted/);
+  await inbox().waitForMail(owner, { subject: /account was deleted/ });
   await secondBrowser?.close();
 });
