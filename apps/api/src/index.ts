@@ -18,4 +18,5 @@ export type { OverviewDto, TopPagesDto, IntegrationStatusDto } from './services/
 export type { EventSummaryDto, EventDetailDto, EventPageDto } from './services/events.js';
 export type { InstallDto } from './services/install.js';
 export { createMailer, type Mailer, type MailMessage } from './mail/mailer.js';
+export { renderMail } from './mail/templates.js';
 export { setTotpKeyDirectly } from './services/two-factor.js';
