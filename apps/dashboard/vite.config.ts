@@ -9,6 +9,7 @@ export default defineConfig(({ mode }) => {
     // In development the dashboard runs on Vite's server and forwards /trpc to the API, so the
     // browser sees one origin (cookies and the API's same-origin check work unchanged).
     server: { proxy: { '/trpc': { target: config.apiUrl, changeOrigin: false } } },
-    build: { sourcemap: true },
+    // No source maps in the build: the API serves it to everyone (and refuses .map in production).
+    build: { sourcemap: false },
   };
 });

@@ -16,6 +16,9 @@ export async function startTestStack(label: string, overrides: { traffic?: boole
       beaconPort: 0,
       beaconMetricsPort: 0,
       sitePort: 0,
+      // A mail catcher of its own on free ports: the tests read this stack's mail from it.
+      mailCatcherPort: 0,
+      mailCatcherSmtpPort: 0,
       mongodbUri: testDatabaseUri(),
       dbName,
       masterKey: randomBytes(32).toString('base64'),

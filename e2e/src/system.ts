@@ -1,4 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
+import type { Page } from 'playwright-core';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { totpCode } from '@tagward/auth';
 import { connectDatabase, type Database } from '@tagward/db';
 import { testDatabaseUri } from '@tagward/db/testing';
 import { launchChromium } from './browser.js';
@@ -40,4 +43,36 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | null>, tim
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/**
+ * An authenticator app in a test: hands out codes the API has not seen yet. The API accepts one
+ * 30-second step of drift either way and refuses a step already used, so each code is of the
+ * step after the last one used, and never more than one step ahead of now (it waits otherwise).
+ */
+export class TotpDevice {
+  private lastStep = 0;
+  constructor(private readonly base32Key: string) {}
+
+  async code(): Promise<string> {
+    for (;;) {
+      const now = Math.floor(Date.now() / 30_000);
+      const step = Math.max(now, this.lastStep + 1);
+      if (step <= now + 1) {
+        this.lastStep = step;
+        return totpCode(decodeBase32IgnorePadding(this.base32Key), new Date(step * 30_000 + 1000));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
+/** Logs in on the login page (already open) with password and then a TOTP code. */
+export async function logInWithTwoFactor(page: Page, account: { email: string; password: string; totpKey: string }, device = new TotpDevice(account.totpKey)): Promise<void> {
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: /log in/i }).click();
+  await page.getByLabel('Code from your app').fill(await device.code());
+  await page.getByRole('button', { name: /log in/i }).click();
+  await page.waitForURL(/\/sites$/);
 }

@@ -8,7 +8,7 @@
 import { expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { artifactPath } from '../src/browser.js';
-import { useSystem, waitFor } from '../src/system.js';
+import { logInWithTwoFactor, useSystem, waitFor } from '../src/system.js';
 
 const system = useSystem('moderation');
 
@@ -32,9 +32,7 @@ test('an admin changes a threshold, backtests, publishes, and the next beacon is
 
   const page = await system.browser.context.newPage();
   await page.goto(system.stack.urls.dashboard);
-  await page.getByLabel('Email').fill(system.stack.admin.email);
-  await page.getByLabel('Password').fill(system.stack.admin.password);
-  await page.getByRole('button', { name: /log in/i }).click();
+  await logInWithTwoFactor(page, system.stack.admin);
   await page.getByRole('link', { name: 'Moderation' }).click();
   await page.getByRole('heading', { name: 'Moderation' }).waitFor();
 

@@ -19,7 +19,9 @@ import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
 import { generateMasterKey } from '@tagward/keys';
 import { apiConfigSchema } from '../src/config.js';
 import { startApiServer } from '../src/app.js';
+import { generateTotpKey, totpCode } from '@tagward/auth';
 import { createUser } from '../src/services/accounts.js';
+import { setTotpKeyDirectly } from '../src/services/two-factor.js';
 import { createSite } from '../src/services/sites.js';
 import { recordEvents } from '../test/support/record-events.js';
 import { fakeTraffic } from './screenshot-traffic.js';
@@ -60,14 +62,17 @@ const api = await startApiServer({ db, config, port: 0, host: '127.0.0.1', dashb
 let browser: LaunchedChromium | undefined;
 try {
   await ensureIndexes(db);
-  const user = await createUser(db, OWNER);
-  await createUser(db, { ...ADMIN, role: 'admin' });
+  const user = await createUser(db, { ...OWNER, verified: true });
+  // Platform admins must have two-factor: this one gets a key the script types codes from.
+  const admin = await createUser(db, { ...ADMIN, role: 'admin', verified: true });
+  const adminKey = generateTotpKey();
+  await setTotpKeyDirectly(db, config.masterKey, admin.id, adminKey, new Date());
   const now = new Date();
-  const { site } = await createSite(db, config.masterKey, { id: user.id, role: 'user' }, { name: 'Demo shop', mode: 'live' }, now);
+  const { site } = await createSite(db, config.masterKey, { id: user.id, role: 'user', emailVerified: true }, { name: 'Demo shop', mode: 'live' }, now);
   await db.models.Site.updateOne({ _id: site.id }, { $set: { allowedOrigins: ['https://shop.example', 'https://*.shop.example'] } });
   const events = fakeTraffic(now.getTime());
   await recordEvents(db, new Types.ObjectId(site.id), events);
-  const empty = await createSite(db, config.masterKey, { id: user.id, role: 'user' }, { name: 'New blog', mode: 'test' }, now);
+  const empty = await createSite(db, config.masterKey, { id: user.id, role: 'user', emailVerified: true }, { name: 'New blog', mode: 'test' }, now);
   console.log(`seeded ${events.length} events over 30 days; serving ${api.url} from ${dashboardDir}`);
 
   browser = await launchChromium({ viewport: { width: 1360, height: 900 } });
@@ -83,10 +88,14 @@ try {
     console.log(`  ${name}.png  ${page.url()}`);
   };
   const siteTab = (name: string) => page.getByRole('navigation', { name: 'Site sections' }).getByRole('link', { name, exact: true });
-  const logIn = async (account: { email: string; password: string }) => {
+  const logIn = async (account: { email: string; password: string }, key?: Uint8Array) => {
     await page.getByLabel('Email').fill(account.email);
     await page.getByLabel('Password').fill(account.password);
     await page.getByLabel('Password').press('Enter');
+    if (key) {
+      await page.getByLabel('Code from your app').fill(totpCode(key, new Date()));
+      await page.getByLabel('Code from your app').press('Enter');
+    }
     await page.waitForURL(/\/sites$/);
   };
 
@@ -165,7 +174,7 @@ try {
 
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.waitForURL(/\/login/);
-  await logIn(ADMIN);
+  await logIn(ADMIN, adminKey);
   await page.getByRole('link', { name: 'Moderation' }).click();
   await page.getByRole('heading', { name: 'Weights' }).waitFor();
   await shot('admin-rules');

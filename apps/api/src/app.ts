@@ -7,8 +7,8 @@ import type { Database } from '@tagward/db';
 import type { ApiConfig } from './config.js';
 import { createExpressContextFactory } from './context.js';
 import { appRouter } from './router/root.js';
-import { createServices } from './services/index.js';
-import { securityHeaders } from './http/security-headers.js';
+import { createServices, type Services } from './services/index.js';
+import { productionHeaders, securityHeaders } from './http/security-headers.js';
 import { dashboardRouter } from './http/dashboard.js';
 import { stopAllBacktests } from './services/moderation/backtest.js';
 import { resumeSitePurges } from './services/sites.js';
@@ -22,20 +22,20 @@ export interface ApiDeps {
   log?: Logger;
   /** Clock override for tests. */
   now?: () => Date;
+  /** Shared helpers (throttles, the mailer); made from the config when not given. */
+  services?: Services;
 }
-
-/** Largest tRPC request body: forms and filters are small; anything bigger is refused early. */
-const MAX_BODY_BYTES = 64 * 1024;
 
 export function createApiApp(deps: ApiDeps): express.Express {
   const log = deps.log ?? pino({ level: deps.config.logLevel });
-  const services = createServices(deps.db, deps.config);
+  const services = deps.services ?? createServices(deps.db, deps.config, log);
   const app = express();
   app.disable('x-powered-by');
   // Off by default: X-Forwarded-For from the open internet would let anyone pick the IP the
   // login throttle counts against.
   app.set('trust proxy', deps.config.trustProxy ? 1 : false);
   app.use(securityHeaders);
+  if (deps.config.production) app.use(productionHeaders);
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -50,14 +50,18 @@ export function createApiApp(deps: ApiDeps): express.Express {
     createExpressMiddleware({
       router: appRouter,
       createContext: createExpressContextFactory({ db: deps.db, config: deps.config, services, now: deps.now }),
-      maxBodySize: MAX_BODY_BYTES,
+      // Forms and filters are small: anything bigger is refused before it is parsed.
+      maxBodySize: deps.config.maxBodyBytes,
+      // One request may not carry more calls than the dashboard ever batches: a batch of a
+      // hundred sign-ups or logins would otherwise cost a hundred argon2 hashes in one request.
+      maxBatchSize: deps.config.maxBatchSize,
       onError({ error, path }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error.cause ?? error, path }, 'procedure failed');
       },
     }),
   );
 
-  if (deps.dashboardDir) app.use(dashboardRouter(deps.dashboardDir));
+  if (deps.dashboardDir) app.use(dashboardRouter(deps.dashboardDir, { serveSourceMaps: !deps.config.production }));
 
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'Not found.' } });
@@ -68,13 +72,15 @@ export function createApiApp(deps: ApiDeps): express.Express {
 export interface RunningApi {
   url: string;
   server: http.Server;
+  services: Services;
   close(): Promise<void>;
 }
 
 /** Listens with the app (port 0 picks a free port) and runs the maintenance sweep. */
 export async function startApiServer(deps: ApiDeps & { port: number; host: string }): Promise<RunningApi> {
   const log = deps.log ?? pino({ level: deps.config.logLevel });
-  const app = createApiApp({ ...deps, log });
+  const services = deps.services ?? createServices(deps.db, deps.config, log);
+  const app = createApiApp({ ...deps, log, services });
   const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -89,6 +95,7 @@ export async function startApiServer(deps: ApiDeps & { port: number; host: strin
   return {
     url: `http://${host}:${port}`,
     server,
+    services,
     async close() {
       stopRetention();
       // A running backtest would otherwise only end by failing once the database closes.
@@ -97,6 +104,9 @@ export async function startApiServer(deps: ApiDeps & { port: number; host: strin
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Mails still being handed to the mail server go out before the database closes.
+      await services.mailer.idle();
+      services.mailer.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import { isDevelopmentKey, refuseInProduction } from '@tagward/config';
 import { findRepoRoot } from '@tagward/db';
 import { z } from 'zod';
 import { parseMasterKey } from '@tagward/keys';
+import { DEFAULT_LOGIN_THROTTLE } from '@tagward/auth';
 
 /**
  * The dashboard's build output in this checkout (adapter-static writes `build/`). Resolved from
@@ -66,19 +67,60 @@ export const apiConfigSchema = z.object({
   embedDir: z.string().optional(),
   /** The built dashboard to serve (its static files and SPA fallback page). */
   dashboardDir: z.string().min(1).default(DEFAULT_DASHBOARD_DIR),
-  loginLimits: z
+  /** Login throttling (packages/auth throttle.ts); tests shorten it. Not read from the environment. */
+  loginThrottle: z
     .object({
-      perAccount: z.coerce.number().int().min(1).default(10),
-      perIp: z.coerce.number().int().min(1).default(50),
-      windowMs: z.coerce.number().int().min(1000).default(15 * 60 * 1000),
+      pairFreeFailures: z.number().int().min(1),
+      addressFreeFailures: z.number().int().min(1),
+      baseDelayMs: z.number().int().min(1),
+      maxDelayMs: z.number().int().min(1),
+      pairMemoryMs: z.number().int().min(1000),
+      addressMemoryMs: z.number().int().min(1000),
+      accountAlarmFailures: z.number().int().min(1),
+      alarmWindowMs: z.number().int().min(1000),
+      knownAddressMs: z.number().int().min(1000),
     })
-    .default({ perAccount: 10, perIp: 50, windowMs: 15 * 60 * 1000 }),
+    .partial()
+    .default({})
+    .transform((value) => ({ ...DEFAULT_LOGIN_THROTTLE, ...value })),
+  /** `NODE_ENV=production`: only `__Host-` cookies, HSTS, SMTP required, no source maps served. */
+  production: z
+    .union([z.boolean(), z.string()])
+    .default(false)
+    .transform((v) => v === true || v === 'production'),
+  /**
+   * The dashboard's public URL, the base of every link we mail. Never taken from the request's
+   * Host header: a forged Host would otherwise put an attacker's domain in a reset link.
+   */
+  publicUrl: z
+    .url({ protocol: /^https?$/ })
+    .default('http://localhost:4000')
+    .transform((url) => url.replace(/\/+$/, '')),
+  /** `smtp://user:pass@host:587` or `smtps://…`; unset outside production: mails are logged. */
+  smtpUrl: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://').optional(),
+  mailFrom: z.string().min(3).default('Tagward <no-reply@tagward.localhost>'),
+  sessionIdleHours: z.coerce.number().positive().default(14 * 24),
+  sessionMaxHours: z.coerce.number().positive().default(30 * 24),
+  /** Sign-ups per client address and per network (IPv4 /24, IPv6 /48), per hour. */
+  signupPerAddress: z.coerce.number().int().min(1).default(5),
+  signupPerNetwork: z.coerce.number().int().min(1).default(20),
+  /** Account mails (sign-up, reset, invitation) to one recipient per hour. */
+  mailsPerRecipient: z.coerce.number().int().min(1).default(5),
+  /** Calls in one tRPC batch; the dashboard sends at most a handful. */
+  maxBatchSize: z.coerce.number().int().min(1).max(100).default(10),
+  /** Largest request body, in bytes. */
+  maxBodyBytes: z.coerce.number().int().min(1024).default(64 * 1024),
   /** Whether anyone may create an account. Off: accounts are created by an operator. */
   signupOpen: z
     .union([z.boolean(), z.enum(['true', 'false'])])
     .default(true)
     .transform((v) => v === true || v === 'true'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Settings that only make sense together. */
+const checkedSchema = apiConfigSchema.superRefine((config, ctx) => {
+  if (config.sessionMaxHours < config.sessionIdleHours) ctx.addIssue({ code: 'custom', path: ['sessionMaxHours'], message: 'the absolute session lifetime must be at least the idle one' });
 });
 
 export type ApiConfig = z.output<typeof apiConfigSchema>;
@@ -96,6 +138,9 @@ export function apiProductionProblems(config: ApiConfig, env: NodeJS.ProcessEnv)
   if (!config.publicBeaconUrl.startsWith('https://')) problems.push(`TAGWARD_PUBLIC_BEACON_URL is ${config.publicBeaconUrl}: the snippet must load the script over https`);
   const plain = config.trustedOrigins.filter((origin) => origin.startsWith('http://'));
   if (plain.length) problems.push(`TAGWARD_TRUSTED_ORIGINS lists plain-http origins (${plain.join(', ')}): only https origins may call the API with cookies`);
+  // Production needs a real mail server and https links in what it mails.
+  if (!config.smtpUrl) problems.push('SMTP_URL is required in production: account mails (verification, reset, invitations) go through it');
+  if (!config.publicUrl.startsWith('https://')) problems.push(`TAGWARD_DASHBOARD_URL must be https in production (it is ${config.publicUrl}): every mailed link starts with it`);
   return problems;
 }
 
@@ -117,7 +162,7 @@ export function readDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Pick<A
 
 /** The configuration without the production checks (check:config prints both). */
 export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const result = apiConfigSchema.safeParse({
+  const result = checkedSchema.safeParse({
     port: env.API_PORT ?? env.PORT,
     host: env.API_HOST,
     mongodbUri: env.MONGODB_URI || undefined,
@@ -131,6 +176,17 @@ export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     embedDir: env.TAGWARD_EMBED_DIR,
     dashboardDir: env.TAGWARD_DASHBOARD_DIR || undefined,
     signupOpen: env.TAGWARD_SIGNUP_OPEN,
+    production: env.NODE_ENV,
+    publicUrl: env.TAGWARD_DASHBOARD_URL || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM || undefined,
+    sessionIdleHours: env.TAGWARD_SESSION_IDLE_HOURS || undefined,
+    sessionMaxHours: env.TAGWARD_SESSION_MAX_HOURS || undefined,
+    signupPerAddress: env.TAGWARD_SIGNUP_PER_ADDRESS || undefined,
+    signupPerNetwork: env.TAGWARD_SIGNUP_PER_NETWORK || undefined,
+    mailsPerRecipient: env.TAGWARD_MAILS_PER_RECIPIENT || undefined,
+    maxBatchSize: env.API_MAX_BATCH || undefined,
+    maxBodyBytes: env.API_MAX_BODY_BYTES || undefined,
     logLevel: env.LOG_LEVEL,
   });
   if (!result.success) {

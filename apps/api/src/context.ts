@@ -87,10 +87,13 @@ export interface ExpressContextDeps {
 export function createExpressContextFactory(deps: ExpressContextDeps) {
   const now = deps.now ?? (() => new Date());
   return async ({ req, res }: { req: Request; res: Response }): Promise<Context> => {
-    const secureCookies = shouldUseSecureCookie(deps.config.cookieSecure, {
-      protocol: req.protocol,
-      hostname: req.hostname,
-    });
+    // Production always uses (and reads) the `__Host-` cookie, whatever the request looks like.
+    const secureCookies =
+      deps.config.production ||
+      shouldUseSecureCookie(deps.config.cookieSecure, {
+        protocol: req.protocol,
+        hostname: req.hostname,
+      });
     const cookies: SessionCookieWriter = {
       set: (token, expiresAt) => res.append('Set-Cookie', serializeSessionCookie(token, expiresAt, secureCookies)),
       clear: () => res.append('Set-Cookie', serializeBlankSessionCookie(secureCookies)),
@@ -98,9 +101,9 @@ export function createExpressContextFactory(deps: ExpressContextDeps) {
 
     let session: SessionRecord | null = null;
     let user: SessionUser | null = null;
-    const token = readSessionToken(req.headers.cookie);
+    const token = readSessionToken(req.headers.cookie, secureCookies);
     if (token) {
-      const validated = await validateSessionToken(deps.db, token, now());
+      const validated = await validateSessionToken(deps.db, token, now(), deps.services.sessionLifetime);
       if (validated) {
         session = validated.session;
         user = validated.user;

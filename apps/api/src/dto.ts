@@ -10,7 +10,16 @@ export interface UserDto {
   id: string;
   email: string;
   role: 'user' | 'admin';
+  /** The owner used a link mailed to this address (docs/accounts.md). */
+  emailVerified: boolean;
+  twoFactor: boolean;
 }
+
+/** How a login step ended: logged in, a second factor is needed, or "check your inbox". */
+export type LoginOutcomeDto =
+  | { status: 'logged_in'; user: UserDto }
+  | { status: 'second_factor'; ticket: string }
+  | { status: 'link_sent' };
 
 export interface SiteDto {
   id: string;
@@ -40,6 +49,17 @@ export interface MemberDto {
   email: string;
   role: SiteRole;
   isYou: boolean;
+  /** Whether the member's email is verified: only they can be made owners by a transfer. */
+  emailVerified: boolean;
+}
+
+export interface InvitationDto {
+  id: string;
+  email: string;
+  role: SiteRole;
+  invitedBy: string;
+  createdAt: string;
+  expiresAt: string;
 }
 
 export type KeyStateDto = 'active' | 'expiring' | 'expired' | 'revoked';

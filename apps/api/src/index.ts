@@ -18,3 +18,6 @@ export type * from './dto.js';
 export type { OverviewDto, TopPagesDto, IntegrationStatusDto } from './services/stats.js';
 export type { EventSummaryDto, EventDetailDto, EventPageDto } from './services/events.js';
 export type { InstallDto } from './services/install.js';
+export { createMailer, type Mailer, type MailMessage } from './mail/mailer.js';
+export { renderMail } from './mail/templates.js';
+export { setTotpKeyDirectly } from './services/two-factor.js';

@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import type { Context } from './context.js';
+import { AppCodeCause, appError } from './services/errors.js';
 
 /**
  * tRPC is initialised here and only here. Every procedure starts from `publicProcedure`, which
@@ -13,7 +14,13 @@ const t = initTRPC.context<Context>().create({
     const zodError = error.code === 'BAD_REQUEST' && error.cause instanceof ZodError ? z.flattenError(error.cause) : null;
     return {
       ...shape,
-      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, zodError },
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        zodError,
+        appCode: error.cause instanceof AppCodeCause ? error.cause.appCode : null,
+      },
     };
   },
 });
@@ -45,9 +52,37 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, user: ctx.user, session: ctx.session } });
 });
 
+/** Platform admins, who must have two-factor on: their account can change every site's scoring. */
 export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
   if (ctx.user.role !== 'admin') {
     throw new TRPCError({ code: 'FORBIDDEN', message: 'Platform administrators only.' });
+  }
+  if (!ctx.user.twoFactor) {
+    throw appError('FORBIDDEN', 'two_factor_required', 'Platform administrators must turn on two-factor authentication first (Account page).');
+  }
+  return next();
+});
+
+/** How long after proving who they are someone may do sensitive things without being asked again. */
+export const REAUTH_WINDOW_MS = 10 * 60 * 1000;
+
+/**
+ * For sensitive actions (secret keys, members, turning two-factor off, deleting the account): the
+ * session must have proved its owner recently (logged in, or re-authenticated with a password or
+ * code). A stolen session cookie alone cannot do them.
+ */
+export const requireRecentAuth = t.middleware(({ ctx, next }) => {
+  const reauthAt = ctx.session?.reauthAt.getTime() ?? 0;
+  if (ctx.now().getTime() - reauthAt > REAUTH_WINDOW_MS) {
+    throw appError('FORBIDDEN', 'reauth_required', 'Confirm it is you: enter your password or a two-factor code.');
+  }
+  return next();
+});
+
+/** Actions an account with an unverified email may not take (docs/accounts.md: the rule). */
+export const requireVerifiedEmail = t.middleware(({ ctx, next }) => {
+  if (!ctx.user?.emailVerified) {
+    throw appError('FORBIDDEN', 'email_unverified', 'Confirm your email address first: use the link we mailed you (Account page: send it again).');
   }
   return next();
 });

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { Types } from 'mongoose';
-import { codeOf, signedUpClient, startTestApi, type TestApi, type TestClient } from './helpers.js';
+import { addMemberByInvitation, codeOf, signedUpClient, startTestApi, type SignedUpClient, type TestApi } from './helpers.js';
 import { HOUR_MS, recordEvents, type FakeEvent } from './support/record-events.js';
 import { attackerCost, confusion } from '../src/services/attestation.js';
 
 const NOW = new Date('2030-06-15T12:30:00Z');
 let api: TestApi;
-let owner: TestClient & { email: string };
+let owner: SignedUpClient;
 let siteId: string;
 
 type Status = 'valid' | 'invalid' | 'double_spent' | 'wrong_origin' | 'expired_key' | 'absent';
@@ -133,7 +133,7 @@ describe('access', () => {
   test('a viewer can read the panel and a stranger gets NOT_FOUND', async () => {
     const viewer = await signedUpClient(api);
     const stranger = await signedUpClient(api);
-    await owner.trpc.sites.addMember.mutate({ siteId, email: viewer.email, role: 'viewer' });
+    await addMemberByInvitation(owner, siteId, viewer, 'viewer');
     expect((await viewer.trpc.attestation.cohorts.query({ siteId, preset: '24h' })).cohort.events).toBe(5);
     expect(await codeOf(stranger.trpc.attestation.cohorts.query({ siteId, preset: '24h' }))).toBe('NOT_FOUND');
   });

@@ -10,13 +10,13 @@ import { MAX_WORKING_KEYS } from '../src/services/keys.js';
 import { MAX_ALLOWED_ORIGINS } from '../src/services/origins.js';
 import { getBacktest, startBacktest, stopAllBacktests, waitForBacktest } from '../src/services/moderation/backtest.js';
 import { publishDraft, saveDraft } from '../src/services/moderation/rules.js';
-import { codeOf, signedUpClient, startTestApi, type TestApi, type TestClient } from './helpers.js';
+import { addMemberByInvitation, codeOf, inbox, signedUpClient, startTestApi, tokenIn, type SignedUpClient, type TestApi } from './helpers.js';
 import { createSite, seedEvents } from './moderation-support.js';
 import { DEFAULT_RULES } from '@tagward/trust';
 
 let api: TestApi;
-let owner: TestClient & { userId: string };
-let coOwner: TestClient & { userId: string };
+let owner: SignedUpClient;
+let coOwner: SignedUpClient;
 
 beforeAll(async () => {
   api = await startTestApi('api_concurrency');
@@ -30,37 +30,54 @@ afterAll(async () => {
 
 async function siteWithCoOwner(name: string): Promise<string> {
   const { site } = await owner.trpc.sites.create.mutate({ name, mode: 'live' });
-  await owner.trpc.sites.addMember.mutate({ siteId: site.id, email: (coOwner as unknown as { email: string }).email, role: 'owner' });
+  await addMemberByInvitation(owner, site.id, coOwner, 'owner');
   return site.id;
 }
 
+/** The token of the newest invitation mailed to `email`. */
+async function invitationToken(email: string): Promise<string> {
+  return tokenIn(await inbox().waitForMail(email, { subject: /invited you/ }), '/invite');
+}
+
 describe('site membership', () => {
-  test('two owners adding different people at once both succeed, 20 times in 20', async () => {
+  test('two people accepting their invitations at once both become members, 10 times in 10', async () => {
     const siteId = await siteWithCoOwner('Members A');
-    for (let round = 0; round < 20; round++) {
+    for (let round = 0; round < 10; round++) {
       const [a, b] = await Promise.all([signedUpClient(api), signedUpClient(api)]);
       await Promise.all([
-        owner.trpc.sites.addMember.mutate({ siteId, email: a.email, role: 'viewer' }),
-        coOwner.trpc.sites.addMember.mutate({ siteId, email: b.email, role: 'viewer' }),
+        owner.trpc.invitations.create.mutate({ siteId, email: a.email, role: 'viewer' }),
+        coOwner.trpc.invitations.create.mutate({ siteId, email: b.email, role: 'viewer' }),
       ]);
+      const [ta, tb] = await Promise.all([invitationToken(a.email), invitationToken(b.email)]);
+      await Promise.all([a.trpc.invitations.accept.mutate({ token: ta }), b.trpc.invitations.accept.mutate({ token: tb })]);
     }
     const members = await owner.trpc.sites.members.query({ siteId });
-    expect(members).toHaveLength(2 + 40);
+    expect(members).toHaveLength(2 + 20);
   });
 
-  test('the same person added by two owners at once is added once; the other is told CONFLICT', async () => {
+  test('one invitation link used twice at once makes one membership; the other use is refused', async () => {
     const siteId = await siteWithCoOwner('Members B');
     for (let round = 0; round < 10; round++) {
       const person = await signedUpClient(api);
-      const codes = await Promise.all([
-        codeOf(owner.trpc.sites.addMember.mutate({ siteId, email: person.email, role: 'viewer' })),
-        codeOf(coOwner.trpc.sites.addMember.mutate({ siteId, email: person.email, role: 'owner' })),
-      ]);
-      expect(codes.sort()).toEqual(['CONFLICT', 'OK']);
+      await owner.trpc.invitations.create.mutate({ siteId, email: person.email, role: 'viewer' });
+      const token = await invitationToken(person.email);
+      const codes = await Promise.all([codeOf(person.trpc.invitations.accept.mutate({ token })), codeOf(person.trpc.invitations.accept.mutate({ token }))]);
+      expect(codes.sort()).toEqual(['NOT_FOUND', 'OK']);
     }
     const site = await api.db.models.Site.findById(siteId).lean();
     const ids = site!.members.map((m) => String(m.userId));
     expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(2 + 10);
+  });
+
+  test('two owners inviting the same address at once leave one pending invitation', async () => {
+    const siteId = await siteWithCoOwner('Members D');
+    const email = `twice-${Date.now()}@example.com`;
+    await Promise.all([
+      owner.trpc.invitations.create.mutate({ siteId, email, role: 'viewer' }),
+      coOwner.trpc.invitations.create.mutate({ siteId, email, role: 'owner' }),
+    ]);
+    expect(await api.db.models.Invitation.countDocuments({ siteId, email })).toBe(1);
   });
 
   test('two owners removing each other at once leave exactly one owner, 10 times in 10', async () => {

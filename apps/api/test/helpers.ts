@@ -1,6 +1,10 @@
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { generateMasterKey } from '@tagward/keys';
 import { createTestDatabase, type TestDatabase } from '@tagward/db/testing';
+import { testMailCatcher } from '@tagward/mail-catcher/testing';
+import type { CaughtMail, MailInbox } from '@tagward/mail-catcher';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { totpCode } from '@tagward/auth';
 import { pino } from 'pino';
 import { apiConfigSchema, type ApiConfig, type ApiConfigInput } from '../src/config.js';
 import { startApiServer, type RunningApi } from '../src/app.js';
@@ -38,9 +42,23 @@ export async function startTestApi(label: string, config: Partial<ApiConfigInput
     masterKey: generateMasterKey(),
     logLevel: 'silent',
     embedDir: '/nonexistent-embed-dir',
+    smtpUrl: testMailCatcher().smtpUrl,
+    publicUrl: DASHBOARD_URL,
+    // Test files sign up many accounts from 127.0.0.1; the limits have tests of their own.
+    signupPerAddress: 10_000,
+    signupPerNetwork: 10_000,
+    mailsPerRecipient: 1000,
     ...config,
   });
-  const api = await startApiServer({ db, config: parsed, port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }), now });
+  const api = await startApiServer({
+    db,
+    config: parsed,
+    port: 0,
+    host: '127.0.0.1',
+    log: pino({ level: 'silent' }),
+    now,
+    dashboardDir: config.dashboardDir ? parsed.dashboardDir : undefined,
+  });
   return {
     url: api.url,
     config: parsed,
@@ -117,8 +135,57 @@ export function uniqueEmail(prefix = 'user'): string {
 
 export const PASSWORD = 'correct horse battery staple';
 
-export async function signedUpClient(api: TestApi, email = uniqueEmail()): Promise<TestClient & { email: string; userId: string }> {
+/** Where mailed links point in these tests (the dashboard is not served: only the tokens matter). */
+export const DASHBOARD_URL = 'http://dashboard.test';
+
+export function inbox(): MailInbox {
+  return testMailCatcher().inbox;
+}
+
+/** The token of the link to `path` in a mail (it travels in the fragment: `#token=`). */
+export function tokenIn(mail: CaughtMail, path: string): string {
+  const link = mail.text.split(/\s+/).find((word) => /^https?:\/\/[^/]+/.test(word) && word.includes(`${path}#token=`));
+  if (!link) throw new Error(`the mail "${mail.subject}" has no ${path} link`);
+  return link.slice(link.indexOf('#token=') + 7);
+}
+
+export type SignedUpClient = TestClient & { email: string; userId: string };
+
+/** Signs up and follows the verification link from the mail: a logged-in, verified account. */
+export async function signedUpClient(api: TestApi, email = uniqueEmail()): Promise<SignedUpClient> {
   const client = api.client();
-  const { user } = await client.trpc.auth.signUp.mutate({ email, password: PASSWORD });
-  return Object.assign(client, { email, userId: user.id });
+  await client.trpc.auth.signUp.mutate({ email, password: PASSWORD });
+  const mail = await inbox().waitForMail(email, { subject: /Confirm your email/ });
+  const outcome = await client.trpc.auth.verifyEmail.mutate({ token: tokenIn(mail, '/verify-email') });
+  if (outcome.status !== 'logged_in') throw new Error(`verification ended in ${outcome.status}`);
+  return Object.assign(client, { email, userId: outcome.user.id });
+}
+
+/** Signs up without following the link, then logs in with the password: an unverified account. */
+export async function unverifiedClient(api: TestApi, email = uniqueEmail('unverified')): Promise<SignedUpClient> {
+  const client = api.client();
+  await client.trpc.auth.signUp.mutate({ email, password: PASSWORD });
+  const outcome = await client.trpc.auth.logIn.mutate({ email, password: PASSWORD });
+  if (outcome.status !== 'logged_in') throw new Error(`login ended in ${outcome.status}`);
+  return Object.assign(client, { email, userId: outcome.user.id });
+}
+
+/** An owner invites `member`, who accepts through the mailed link. */
+export async function addMemberByInvitation(owner: TestClient, siteId: string, member: SignedUpClient, role: 'owner' | 'viewer'): Promise<void> {
+  const seen = new Set((await inbox().mailsTo(member.email)).map((m) => m.id));
+  await owner.trpc.invitations.create.mutate({ siteId, email: member.email, role });
+  const mail = await inbox().waitForMail(member.email, { subject: /invited you/, except: seen });
+  await member.trpc.invitations.accept.mutate({ token: tokenIn(mail, '/invite') });
+}
+
+/**
+ * Makes an account a platform admin, which needs two-factor: it is turned on through the API
+ * with a code computed from the key it hands out. Returns the key, to compute later codes.
+ */
+export async function makeAdmin(api: TestApi, client: SignedUpClient): Promise<Uint8Array> {
+  await api.db.models.User.updateOne({ _id: client.userId }, { $set: { role: 'admin' } });
+  const { secret } = await client.trpc.twoFactor.begin.mutate();
+  const key = decodeBase32IgnorePadding(secret);
+  await client.trpc.twoFactor.confirm.mutate({ code: totpCode(key, new Date()) });
+  return key;
 }

@@ -13,7 +13,7 @@ import type { Types } from 'mongoose';
 import { appRouter } from '../src/router/root.js';
 import { stopAllBacktests, waitForBacktest } from '../src/services/moderation/backtest.js';
 import type { AuditPageDto, BacktestJobDto, RulesStateDto } from '../src/services/moderation/dto.js';
-import { codeOf, signedUpClient, startTestApi, type ApiClient, type TestApi, type TestClient } from './helpers.js';
+import { codeOf, makeAdmin, signedUpClient, startTestApi, type ApiClient, type TestApi, type TestClient } from './helpers.js';
 import { SCENARIOS, createSite, eventDocument, signalsFor } from './moderation-support.js';
 
 interface Ids {
@@ -66,9 +66,10 @@ let ids: Ids;
 
 beforeAll(async () => {
   api = await startTestApi('api_moderation_access');
-  admin = await signedUpClient(api);
-  const adminId = (admin as TestClient & { userId: string }).userId;
-  await api.db.models.User.updateOne({ _id: adminId }, { $set: { role: 'admin' } });
+  const adminAccount = await signedUpClient(api);
+  // Platform admins must have two-factor on.
+  await makeAdmin(api, adminAccount);
+  admin = adminAccount;
   user = await signedUpClient(api);
   // The non-admin owns a site: being an owner must not open moderation.
   await user.trpc.sites.create.mutate({ name: 'Owner shop', mode: 'test' });

@@ -7,7 +7,9 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Types } from 'mongoose';
 import { planStages, recordQueries, type QueryShape } from '@tagward/db/testing';
-import { signedUpClient, startTestApi, type TestApi, type TestClient } from './helpers.js';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { totpCode } from '@tagward/auth';
+import { PASSWORD, inbox, makeAdmin, signedUpClient, startTestApi, tokenIn, uniqueEmail, type SignedUpClient, type TestApi, type TestClient } from './helpers.js';
 import { HOUR_MS, recordEvents, type FakeEvent } from './support/record-events.js';
 import { waitForBacktest } from '../src/services/moderation/backtest.js';
 import { enforceRetention } from '../src/services/retention.js';
@@ -32,8 +34,9 @@ const ev = (hoursAgo: number, over: Partial<FakeEvent> = {}): FakeEvent => ({
 beforeAll(async () => {
   api = await startTestApi('query_plans');
   owner = await signedUpClient(api);
-  admin = await signedUpClient(api);
-  await api.db.models.User.updateOne({ _id: (admin as TestClient & { userId: string }).userId }, { $set: { role: 'admin' } });
+  const adminAccount = await signedUpClient(api);
+  await makeAdmin(api, adminAccount);
+  admin = adminAccount;
   siteId = (await owner.trpc.sites.create.mutate({ name: 'Plans', mode: 'live' })).site.id;
   const ids = await recordEvents(api.db, new Types.ObjectId(siteId), Array.from({ length: 60 }, (_, i) => ev(i)));
   // Some labelled and some shadow-scored events, as moderation leaves them.
@@ -75,10 +78,46 @@ beforeAll(async () => {
     await m.backtest.query({ jobId: job.id });
   }
   await m.backtests.query();
+  await accountsWorkload(owner as SignedUpClient);
   // The hourly retention job's deletes.
   await enforceRetention(api.db, new Date(Date.now() + 20 * 365 * 86_400_000));
   shapes = recorder.stop();
 }, 120_000);
+
+/** Every read path of the accounts code: sign-up, links, login steps, invitations, 2FA, deletion. */
+async function accountsWorkload(siteOwner: SignedUpClient): Promise<void> {
+  const email = uniqueEmail('plans');
+  const person = api.client();
+  await person.trpc.auth.signUp.mutate({ email, password: PASSWORD });
+  await person.trpc.auth.signUp.mutate({ email, password: PASSWORD });
+  await person.trpc.auth.verifyEmail.mutate({ token: tokenIn(await inbox().waitForMail(email, { subject: /Confirm/ }), '/verify-email') });
+  await person.trpc.auth.logIn.mutate({ email, password: PASSWORD });
+  await api.client().trpc.auth.logIn.mutate({ email, password: 'a wrong password' }).catch(() => undefined);
+  await person.trpc.auth.reauthenticate.mutate({ password: PASSWORD });
+  await person.trpc.auth.resendVerification.mutate();
+  await api.client().trpc.auth.requestPasswordReset.mutate({ email });
+  await api.client().trpc.auth.requestPasswordReset.mutate({ email: uniqueEmail('nobody') });
+  const reset = await inbox().waitForMail(email, { subject: /Reset your/ });
+  await person.trpc.auth.resetPassword.mutate({ token: tokenIn(reset, '/reset-password/new'), newPassword: 'plans new passphrase' });
+
+  await siteOwner.trpc.invitations.create.mutate({ siteId, email, role: 'viewer' });
+  await siteOwner.trpc.invitations.list.query({ siteId });
+  const inviteToken = tokenIn(await inbox().waitForMail(email, { subject: /invited you/ }), '/invite');
+  await person.trpc.invitations.preview.query({ token: inviteToken });
+  await person.trpc.invitations.accept.mutate({ token: inviteToken });
+  await siteOwner.trpc.invitations.create.mutate({ siteId, email: uniqueEmail('pending'), role: 'viewer' });
+  const pending = (await siteOwner.trpc.invitations.list.query({ siteId }))[0]!;
+  await siteOwner.trpc.invitations.revoke.mutate({ siteId, invitationId: pending.id });
+
+  const { secret } = await person.trpc.twoFactor.begin.mutate();
+  const key = decodeBase32IgnorePadding(secret);
+  const { recoveryCodes } = await person.trpc.twoFactor.confirm.mutate({ code: totpCode(key, new Date()) });
+  await person.trpc.twoFactor.status.query();
+  const step = await api.client().trpc.auth.logIn.mutate({ email, password: 'plans new passphrase' });
+  if (step.status === 'second_factor') await api.client().trpc.auth.logInSecondFactor.mutate({ ticket: step.ticket, recoveryCode: recoveryCodes[0]! });
+  await person.trpc.account.deletionPlan.query();
+  await person.trpc.account.delete.mutate({ confirmEmail: email, decisions: [] });
+}
 
 afterAll(async () => {
   await api?.close();
@@ -86,7 +125,7 @@ afterAll(async () => {
 
 test('the workload reached every growing collection the dashboard reads', () => {
   const collections = new Set(shapes.map((s) => s.collection));
-  for (const name of ['events', 'rollups_hourly', 'rollups_daily', 'rollups_paths', 'rollups_paths_daily', 'audit_log', 'sessions']) {
+  for (const name of ['events', 'rollups_hourly', 'rollups_daily', 'rollups_paths', 'rollups_paths_daily', 'audit_log', 'sessions', 'users', 'invitations', 'auth_tokens', 'rate_counters']) {
     expect(collections, name).toContain(name);
   }
   expect(shapes.length).toBeGreaterThan(25);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PUBLISHABLE_KEY_PATTERN } from '@tagward/protocol';
 import { SECRET_KEY_PATTERN, hashSecretKey, openSigningKey, deriveSigningKey } from '@tagward/keys';
 import { recordEvents } from './support/record-events.js';
-import { codeOf, messageOf, signedUpClient, startTestApi, type TestApi } from './helpers.js';
+import { addMemberByInvitation, codeOf, messageOf, signedUpClient, startTestApi, type TestApi } from './helpers.js';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -26,7 +26,8 @@ describe('sites', () => {
 
   test('the first secret key is shown once at creation and only its hash and sealed signing key are stored', async () => {
     const owner = await signedUpClient(api);
-    const { site, secretKey } = await owner.trpc.sites.create.mutate({ name: 'Keys', mode: 'test' });
+    const { site, secretKey: created } = await owner.trpc.sites.create.mutate({ name: 'Keys', mode: 'test' });
+    const secretKey = created!;
     expect(secretKey.secretKey).toMatch(SECRET_KEY_PATTERN);
     expect(secretKey.secretKey.startsWith('sk_test_')).toBe(true);
     const stored = await api.db.conn.collection('secret_keys').findOne({ kid: secretKey.kid });
@@ -62,17 +63,17 @@ describe('sites', () => {
     expect(await codeOf(owner.trpc.sites.get.query({ siteId: site.id }))).toBe('NOT_FOUND');
   });
 
-  test('an owner adds a viewer by email; the last owner cannot be removed', async () => {
+  test('an invited viewer who accepts is a member; inviting a member again is refused; the last owner cannot be removed', async () => {
     const owner = await signedUpClient(api);
     const viewer = await signedUpClient(api);
     const { site } = await owner.trpc.sites.create.mutate({ name: 'Team', mode: 'live' });
-    expect(await messageOf(owner.trpc.sites.addMember.mutate({ siteId: site.id, email: 'nobody-here@example.com', role: 'viewer' }))).toMatch(/No Tagward account/);
-    const members = await owner.trpc.sites.addMember.mutate({ siteId: site.id, email: viewer.email, role: 'viewer' });
+    await addMemberByInvitation(owner, site.id, viewer, 'viewer');
+    const members = await owner.trpc.sites.members.query({ siteId: site.id });
     expect(members.map((m) => [m.email, m.role, m.isYou])).toEqual([
       [owner.email, 'owner', true],
       [viewer.email, 'viewer', false],
     ]);
-    expect(await codeOf(owner.trpc.sites.addMember.mutate({ siteId: site.id, email: viewer.email, role: 'owner' }))).toBe('CONFLICT');
+    expect(await codeOf(owner.trpc.invitations.create.mutate({ siteId: site.id, email: viewer.email, role: 'owner' }))).toBe('CONFLICT');
     expect((await viewer.trpc.sites.get.query({ siteId: site.id })).role).toBe('viewer');
     expect(await messageOf(owner.trpc.sites.removeMember.mutate({ siteId: site.id, userId: owner.userId }))).toMatch(/at least one owner/);
     await owner.trpc.sites.removeMember.mutate({ siteId: site.id, userId: viewer.userId });
@@ -123,7 +124,8 @@ describe('allowed origins', () => {
 describe('secret keys', () => {
   test('rotation issues a new key and leaves the old one working for the grace period', async () => {
     const owner = await signedUpClient(api);
-    const { site, secretKey: first } = await owner.trpc.sites.create.mutate({ name: 'Rotate', mode: 'live' });
+    const { site, secretKey: createdFirst } = await owner.trpc.sites.create.mutate({ name: 'Rotate', mode: 'live' });
+    const first = createdFirst!;
     const before = Date.now();
     const { secretKey: second, keys } = await owner.trpc.keys.rotate.mutate({ siteId: site.id });
     expect(second.secretKey).toMatch(SECRET_KEY_PATTERN);
@@ -137,14 +139,16 @@ describe('secret keys', () => {
 
   test('rotation with no grace revokes the old key at once', async () => {
     const owner = await signedUpClient(api);
-    const { site, secretKey: first } = await owner.trpc.sites.create.mutate({ name: 'Rotate now', mode: 'live' });
+    const { site, secretKey: createdFirst } = await owner.trpc.sites.create.mutate({ name: 'Rotate now', mode: 'live' });
+    const first = createdFirst!;
     const { keys } = await owner.trpc.keys.rotate.mutate({ siteId: site.id, graceHours: 0 });
     expect(keys.find((k) => k.kid === first.kid)!.state).toBe('revoked');
   });
 
   test('revoking a key stops it now and is idempotent', async () => {
     const owner = await signedUpClient(api);
-    const { site, secretKey } = await owner.trpc.sites.create.mutate({ name: 'Revoke', mode: 'live' });
+    const { site, secretKey: createdSecretkey } = await owner.trpc.sites.create.mutate({ name: 'Revoke', mode: 'live' });
+    const secretKey = createdSecretkey!;
     const keys = await owner.trpc.keys.revoke.mutate({ siteId: site.id, kid: secretKey.kid });
     expect(keys[0]).toMatchObject({ kid: secretKey.kid, state: 'revoked' });
     expect(await codeOf(owner.trpc.keys.revoke.mutate({ siteId: site.id, kid: secretKey.kid }))).toBe('OK');
@@ -154,7 +158,8 @@ describe('secret keys', () => {
 
   test('the stored signing key opens only with the master key, to the key the SDK derives', async () => {
     const owner = await signedUpClient(api);
-    const { secretKey } = await owner.trpc.sites.create.mutate({ name: 'Seal', mode: 'live' });
+    const { secretKey: createdSecretkey } = await owner.trpc.sites.create.mutate({ name: 'Seal', mode: 'live' });
+    const secretKey = createdSecretkey!;
     const row = await api.db.models.SecretKey.findOne({ kid: secretKey.kid }).lean();
     const opened = openSigningKey(row!.signingKeyEnc, { kid: secretKey.kid, masterKey: api.config.masterKey });
     expect(Buffer.from(opened).equals(deriveSigningKey(secretKey.secretKey))).toBe(true);

@@ -28,13 +28,25 @@ export function beaconConfigFor(demo: DemoConfig, env: NodeJS.ProcessEnv, mongod
   };
 }
 
-export function apiConfigFor(demo: DemoConfig, env: NodeJS.ProcessEnv, beaconUrl: string): ApiConfig {
+/** What the stack knows only once it has started the parts before the API. */
+export interface ApiStartFacts {
+  beaconUrl: string;
+  /** The port the API will listen on (a free one found beforehand when API_PORT is 0). */
+  apiPort: number;
+  /** SMTP_URL, or the mail catcher's when there is none. */
+  smtpUrl: string | undefined;
+}
+
+export function apiConfigFor(demo: DemoConfig, env: NodeJS.ProcessEnv, facts: ApiStartFacts): ApiConfig {
   const fromEnv = loadApiConfig({ ...env, TAGWARD_MASTER_KEY: demo.masterKey });
   return {
     ...fromEnv,
-    port: demo.apiPort,
+    port: facts.apiPort,
     host: demo.host,
     dbName: demo.dbName,
-    publicBeaconUrl: env.TAGWARD_PUBLIC_BEACON_URL ? fromEnv.publicBeaconUrl : beaconUrl,
+    publicBeaconUrl: env.TAGWARD_PUBLIC_BEACON_URL ? fromEnv.publicBeaconUrl : facts.beaconUrl,
+    // Mailed links go to the dashboard this stack serves, unless TAGWARD_DASHBOARD_URL says otherwise.
+    publicUrl: env.TAGWARD_DASHBOARD_URL ? fromEnv.publicUrl : `http://${demo.publicHost}:${facts.apiPort}`,
+    smtpUrl: facts.smtpUrl,
   };
 }

@@ -20,6 +20,12 @@ export const demoConfigSchema = z.object({
   /** The beacon's /metrics listener (loopback); 0 picks a free port. */
   beaconMetricsPort: z.coerce.number().int().min(0).max(65535).default(4101),
   mongodbUri: z.string().optional(),
+  /** A real mail server; unset: `npm start` runs the mail catcher and the API sends to it. */
+  smtpUrl: z.string().optional(),
+  mailFrom: z.string().optional(),
+  /** The mail catcher's web inbox and SMTP ports (loopback); 0 picks free ones. */
+  mailCatcherPort: z.coerce.number().int().min(0).max(65535).default(4300),
+  mailCatcherSmtpPort: z.coerce.number().int().min(0).max(65535).default(4325),
   /** Which embedded server to run when there is no MONGODB_URI (TAGWARD_EMBEDDED_DB). */
   embeddedDb: z.enum(['auto', 'rs', 'py', 'mongod']).default('auto'),
   dbName: z.string().default('tagward'),
@@ -87,6 +93,10 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     sitePort: env.DEMO_SITE_PORT,
     beaconMetricsPort: env.BEACON_METRICS_PORT,
     mongodbUri: env.MONGODB_URI || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM || undefined,
+    mailCatcherPort: env.MAIL_CATCHER_PORT,
+    mailCatcherSmtpPort: env.MAIL_CATCHER_SMTP_PORT,
     embeddedDb: env.TAGWARD_EMBEDDED_DB || undefined,
     dbName: env.TAGWARD_DB_NAME,
     masterKey: env.TAGWARD_MASTER_KEY ?? developmentSecret(dataDir, 'master-key', () => randomBytes(32).toString('base64')),

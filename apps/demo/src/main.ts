@@ -28,8 +28,10 @@ ${line}
    Demo single-page app ${stack.urls.site}/app/   (page tokens required)
    Beacon           ${stack.urls.beacon}   (/healthz /readyz)
    Beacon metrics   ${stack.urls.beaconMetrics ?? 'off'}
+   Mail inbox       ${stack.urls.mailInbox ?? 'off (SMTP_URL is set: mail goes to that server)'}
    Demo login       ${stack.login.email} / ${stack.login.password}
    Admin login      ${stack.admin.email} / ${stack.admin.password}
+   Admin 2FA key    ${stack.admin.totpKey}   (add it to an authenticator app)
    Demo traffic     ${config.traffic ? 'on (TAGWARD_DEMO_TRAFFIC=off to stop it)' : 'off'}
  Ctrl-C stops everything.
 ${line}

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from '@tagward/db';
-import { hashPassword } from '@tagward/auth';
+import { generateTotpKey, hashPassword, totpKeyText } from '@tagward/auth';
+import { setTotpKeyDirectly } from '@tagward/api';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { generatePublishableKey, generateSecretKey, parseMasterKey } from '@tagward/keys';
 import type { DemoConfig } from './config.js';
 
@@ -20,12 +22,18 @@ export interface DemoSiteKeys {
 export interface DemoSeed extends DemoSiteKeys {
   /** The single-page app, whose site requires a valid page token on every beacon. */
   app: DemoSiteKeys;
+  /** The demo admin's TOTP key (base32), printed by npm start. */
+  adminTotpKey: string;
 }
 
+/** The demo's accounts are made by the operator (this seed), so their addresses count as verified. */
 async function ensureUser(db: Database, email: string, password: string, role: 'user' | 'admin') {
   const existing = await db.models.User.findOne({ email }).lean();
-  if (existing) return existing._id;
-  const created = await db.models.User.create({ email, passwordHash: await hashPassword(password), role });
+  if (existing) {
+    if (!existing.emailVerifiedAt) await db.models.User.updateOne({ _id: existing._id }, { $set: { emailVerifiedAt: new Date() } });
+    return existing._id;
+  }
+  const created = await db.models.User.create({ email, passwordHash: await hashPassword(password), role, emailVerifiedAt: new Date() });
   return created._id;
 }
 
@@ -34,6 +42,25 @@ interface SiteSpec {
   origin: string;
   pageTokenRequired: boolean;
   attestationCohortPct: number;
+}
+
+/**
+ * Platform admins must have two-factor. The demo admin's TOTP key is kept in the git-ignored data
+ * folder and printed by `npm start` (like its password), for an authenticator app or the tests.
+ */
+async function ensureAdminTotp(db: Database, config: DemoConfig, adminId: unknown): Promise<string> {
+  const file = path.join(config.dataDir, 'admin-totp-key');
+  const known = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : null;
+  const text = known ?? totpKeyText(generateTotpKey());
+  if (!known) {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    fs.writeFileSync(file, text, { mode: 0o600 });
+  }
+  const admin = await db.models.User.findById(adminId, { totp: 1 }).lean();
+  if (!known || !admin?.totp) {
+    await setTotpKeyDirectly(db, parseMasterKey(config.masterKey), String(adminId), decodeBase32IgnorePadding(text), new Date());
+  }
+  return text;
 }
 
 type UserId = Awaited<ReturnType<typeof ensureUser>>;
@@ -95,7 +122,8 @@ async function seedSite(db: Database, config: DemoConfig, ownerId: UserId, spec:
  */
 export async function seedDemo(db: Database, config: DemoConfig, options: { siteOrigin: string }): Promise<DemoSeed> {
   const ownerId = await ensureUser(db, config.demoEmail, config.demoPassword, 'user');
-  await ensureUser(db, config.adminEmail, config.adminPassword, 'admin');
+  const adminId = await ensureUser(db, config.adminEmail, config.adminPassword, 'admin');
+  const adminTotpKey = await ensureAdminTotp(db, config, adminId);
   // Half of the shop's page views take part in the attestation experiment.
   const shop = await seedSite(db, config, ownerId, {
     name: DEMO_SITE_NAME,
@@ -109,5 +137,5 @@ export async function seedDemo(db: Database, config: DemoConfig, options: { site
     pageTokenRequired: true,
     attestationCohortPct: 0,
   });
-  return { ...shop, app };
+  return { ...shop, app, adminTotpKey };
 }

@@ -1,18 +1,21 @@
+import net from 'node:net';
 import { pino, type Logger } from 'pino';
 import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
 import { ListenError, startBeacon } from '@tagward/beacon';
 import { startApiServer } from '@tagward/api';
 import { apiConfigFor, beaconConfigFor } from './app-configs.js';
 import { EMBED_DIST_DIR, readEmbedManifest } from '@tagward/embed';
+import { startMailCatcher, type RunningMailCatcher } from '@tagward/mail-catcher';
 import type { DemoConfig } from './config.js';
 import { seedDemo, type DemoSeed } from './seed.js';
 import { startDemoSite } from './site.js';
 import { startTraffic } from './traffic.js';
 
 export interface Stack {
-  urls: { dashboard: string; beacon: string; site: string; beaconMetrics: string | undefined };
+  urls: { dashboard: string; beacon: string; site: string; beaconMetrics: string | undefined; mailInbox: string | undefined };
   login: { email: string; password: string };
-  admin: { email: string; password: string };
+  /** The platform admin; two-factor is on, with this TOTP key (base32). */
+  admin: { email: string; password: string; totpKey: string };
   publicKey: string;
   /** Publishable key of the demo single-page app (/app/), a site that requires page tokens. */
   appPublicKey: string;
@@ -86,9 +89,19 @@ async function startParts(
   started.push(() => beacon.stop());
   const beaconUrl = beacon.url.replace(config.host, config.publicHost);
 
-  const apiConfig = apiConfigFor(config, env, beaconUrl);
-  const api = await listening('API and dashboard', config.apiPort, 'API_PORT', () =>
-    startApiServer({ db, config: apiConfig, dashboardDir: apiConfig.dashboardDir, port: config.apiPort, host: config.host }),
+  // No mail server given: the mail catcher takes the mails, and its web inbox shows them.
+  const catcher: RunningMailCatcher | undefined = config.smtpUrl
+    ? undefined
+    : await listening('mail catcher', config.mailCatcherPort, 'MAIL_CATCHER_PORT or MAIL_CATCHER_SMTP_PORT', () =>
+        startMailCatcher({ host: config.host, webPort: config.mailCatcherPort, smtpPort: config.mailCatcherSmtpPort }),
+      );
+  if (catcher) started.push(() => catcher.stop());
+  // Links in mails point at the dashboard: its port is known only once the API listens, so a
+  // fixed port is used as given and a free one (tests) is found first.
+  const apiPort = config.apiPort || (await freePort(config.host));
+  const apiConfig = apiConfigFor(config, env, { beaconUrl, apiPort, smtpUrl: config.smtpUrl ?? catcher?.smtpUrl });
+  const api = await listening('API and dashboard', apiPort, 'API_PORT', () =>
+    startApiServer({ db, config: apiConfig, dashboardDir: apiConfig.dashboardDir, port: apiPort, host: config.host }),
   );
   started.push(() => api.close());
   const dashboardUrl = api.url.replace(config.host, config.publicHost);
@@ -126,11 +139,23 @@ async function startParts(
   if (traffic) started.push(() => traffic.stop());
 
   return {
-    urls: { dashboard: dashboardUrl, beacon: beaconUrl, site: site.url, beaconMetrics: beacon.metricsUrl },
+    urls: { dashboard: dashboardUrl, beacon: beaconUrl, site: site.url, beaconMetrics: beacon.metricsUrl, mailInbox: catcher?.webUrl.replace(config.host, config.publicHost) },
     login: { email: config.demoEmail, password: config.demoPassword },
-    admin: { email: config.adminEmail, password: config.adminPassword },
+    admin: { email: config.adminEmail, password: config.adminPassword, totpKey: siteState.adminTotpKey },
     publicKey: siteState.publicKey,
     appPublicKey: siteState.app.publicKey,
     stop: stopAll,
   };
+}
+
+/** A free TCP port on `host` (listen on 0, read it, close). */
+async function freePort(host: string): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve());
+  });
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -33,7 +33,7 @@ function effective(vars: Record<string, string>): Effective {
   const demo = loadDemoConfig(env);
   const result = {
     demo,
-    start: { beacon: beaconConfigFor(demo, env, 'mongodb://127.0.0.1:1/'), api: apiConfigFor(demo, env, 'http://localhost:4100') },
+    start: { beacon: beaconConfigFor(demo, env, 'mongodb://127.0.0.1:1/'), api: apiConfigFor(demo, env, { beaconUrl: 'http://localhost:4100', apiPort: demo.apiPort, smtpUrl: demo.smtpUrl }) },
     alone: { beacon: loadBeaconConfig({ TAGWARD_MASTER_KEY: KEY, ...env }), api: loadApiConfig({ TAGWARD_MASTER_KEY: KEY, ...env }) },
   };
   fs.rmSync(dataDir, { recursive: true, force: true });

@@ -32,7 +32,12 @@ test('the first start seeds the demo account, an admin and the demo site with th
   const user = await db.models.User.findOne({ email: config.demoEmail }).lean();
   expect(user?.role).toBe('user');
   expect(await verifyPassword(user!.passwordHash, config.demoPassword)).toBe(true);
-  expect((await db.models.User.findOne({ email: config.adminEmail }).lean())?.role).toBe('admin');
+  const admin = await db.models.User.findOne({ email: config.adminEmail }).lean();
+  expect(admin?.role).toBe('admin');
+  // Platform admins must have two-factor; the seeded accounts count as verified.
+  expect(admin?.totp?.keyEnc).toMatch(/^v1\./);
+  expect(seeded.adminTotpKey).toMatch(/^[A-Z2-7]{32}$/);
+  expect(user?.emailVerifiedAt).toBeInstanceOf(Date);
   const site = await db.models.Site.findOne({ publicKey: seeded.publicKey }).lean();
   expect(site?.allowedOrigins).toEqual(['http://localhost:4200']);
   expect(site?.members).toEqual([{ userId: user!._id, role: 'owner' }]);

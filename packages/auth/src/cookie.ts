@@ -63,8 +63,12 @@ export function parseCookieHeader(header: string | undefined): Map<string, strin
   return cookies;
 }
 
-/** The session token from a `Cookie` header, whichever of the two names carries it. */
-export function readSessionToken(cookieHeader: string | undefined): string | null {
-  const cookies = parseCookieHeader(cookieHeader);
-  return cookies.get(SECURE_COOKIE_NAME) || cookies.get(DEV_COOKIE_NAME) || null;
+/**
+ * The session token from a `Cookie` header, read under the one name this request uses. A secure
+ * request reads only the `__Host-` cookie: accepting the plain name too would let a cookie set by
+ * a sibling subdomain (which cannot set `__Host-` names) log the victim into the attacker's
+ * account. The plain name is read only on plain-http localhost, where `__Host-` cannot work.
+ */
+export function readSessionToken(cookieHeader: string | undefined, secure: boolean): string | null {
+  return parseCookieHeader(cookieHeader).get(sessionCookieName(secure)) || null;
 }

@@ -8,11 +8,12 @@ export {
 export {
   createSession,
   validateSessionToken,
+  markReauthenticated,
   invalidateSession,
   invalidateUserSessions,
   generateSecureRandomString,
-  SESSION_TTL_MS,
-  SESSION_RENEW_WITHIN_MS,
+  DEFAULT_SESSION_LIFETIME,
+  type SessionLifetime,
   type SessionRecord,
   type SessionUser,
   type ValidatedSession,
@@ -31,7 +32,24 @@ export {
 export { verifyRequestOrigin, type OriginCheck, type OriginCheckInput } from './csrf.js';
 export {
   LoginThrottle,
-  DEFAULT_LOGIN_LIMITS,
-  type LoginThrottleLimits,
+  DEFAULT_LOGIN_THROTTLE,
+  delayAfterFailure,
+  type AllowedAttempt,
+  type LoginThrottleSettings,
   type ThrottleDecision,
 } from './throttle.js';
+export { networkOf } from './network.js';
+export { WindowLimiter } from './window-limit.js';
+export { generateToken, sha256Hex } from './tokens.js';
+export {
+  generateTotpKey,
+  totpKeyText,
+  totpKeyUri,
+  totpCode,
+  totpStep,
+  verifyTotp,
+  generateRecoveryCodes,
+  hashRecoveryCode,
+  RECOVERY_CODE_COUNT,
+  TOTP_PERIOD_SECONDS,
+} from './totp.js';

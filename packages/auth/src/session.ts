@@ -9,21 +9,33 @@ import type { Database } from '@tagward/db';
  * lookup by id keeps the lookup itself free of timing leaks.
  */
 
-export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
-/** A session used with less than this left is extended to a full TTL again (sliding expiry). */
-export const SESSION_RENEW_WITHIN_MS = 15 * 24 * 60 * 60 * 1000;
+/** How long sessions live: idle (slides while used) and absolute (from login, never extended). */
+export interface SessionLifetime {
+  idleMs: number;
+  absoluteMs: number;
+}
+
+export const DEFAULT_SESSION_LIFETIME: SessionLifetime = {
+  idleMs: 14 * 24 * 60 * 60 * 1000,
+  absoluteMs: 30 * 24 * 60 * 60 * 1000,
+};
 
 export interface SessionRecord {
   id: string;
   userId: string;
   createdAt: Date;
   expiresAt: Date;
+  absoluteExpiresAt: Date;
+  /** When the owner last proved who they are: login, or re-authentication. */
+  reauthAt: Date;
 }
 
 export interface SessionUser {
   id: string;
   email: string;
   role: 'user' | 'admin';
+  emailVerified: boolean;
+  twoFactor: boolean;
 }
 
 export interface ValidatedSession {
@@ -63,31 +75,37 @@ export async function createSession(
   db: Database,
   userId: string,
   now: Date = new Date(),
+  lifetime: SessionLifetime = DEFAULT_SESSION_LIFETIME,
 ): Promise<{ session: SessionRecord; token: string }> {
   const id = generateSecureRandomString();
   const secret = generateSecureRandomString();
-  const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+  const absoluteExpiresAt = new Date(now.getTime() + lifetime.absoluteMs);
+  const expiresAt = new Date(Math.min(now.getTime() + lifetime.idleMs, absoluteExpiresAt.getTime()));
   await db.models.Session.create({
     _id: id,
     userId,
     secretHash: Buffer.from(hashSecret(secret)),
     createdAt: now,
     expiresAt,
+    absoluteExpiresAt,
+    reauthAt: now,
   });
   return {
-    session: { id, userId: String(userId), createdAt: now, expiresAt },
+    session: { id, userId: String(userId), createdAt: now, expiresAt, absoluteExpiresAt, reauthAt: now },
     token: `${id}.${secret}`,
   };
 }
 
 /**
- * Checks a token, deletes the session if it expired, and slides its expiry when it is in the
- * second half of its life. Returns null for anything that is not a live session.
+ * Checks a token, deletes the session if it expired (idle or absolute), and slides its idle
+ * expiry when it is in the second half of its idle life, never past the absolute one. Returns
+ * null for anything that is not a live session.
  */
 export async function validateSessionToken(
   db: Database,
   token: string,
   now: Date = new Date(),
+  lifetime: SessionLifetime = DEFAULT_SESSION_LIFETIME,
 ): Promise<ValidatedSession | null> {
   const parts = token.split('.');
   if (parts.length !== 2) return null;
@@ -97,12 +115,14 @@ export async function validateSessionToken(
   const row = await db.models.Session.findById(id).lean();
   if (!row) return null;
   if (!constantTimeEqual(hashSecret(secret), asBytes(row.secretHash))) return null;
-  if (row.expiresAt.getTime() <= now.getTime()) {
+  // Sessions made before the absolute limit existed get it counted from their creation.
+  const absoluteExpiresAt = row.absoluteExpiresAt ?? new Date(row.createdAt.getTime() + lifetime.absoluteMs);
+  if (Math.min(row.expiresAt.getTime(), absoluteExpiresAt.getTime()) <= now.getTime()) {
     await db.models.Session.deleteOne({ _id: id });
     return null;
   }
 
-  const user = await db.models.User.findById(row.userId, { email: 1, role: 1 }).lean();
+  const user = await db.models.User.findById(row.userId, { email: 1, role: 1, emailVerifiedAt: 1, 'totp.enabledAt': 1 }).lean();
   if (!user) {
     await db.models.Session.deleteOne({ _id: id });
     return null;
@@ -110,17 +130,36 @@ export async function validateSessionToken(
 
   let expiresAt = row.expiresAt;
   let renewed = false;
-  if (expiresAt.getTime() - now.getTime() < SESSION_RENEW_WITHIN_MS) {
-    expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+  const idleLeft = expiresAt.getTime() - now.getTime();
+  if (idleLeft < lifetime.idleMs / 2 && expiresAt.getTime() < absoluteExpiresAt.getTime()) {
+    expiresAt = new Date(Math.min(now.getTime() + lifetime.idleMs, absoluteExpiresAt.getTime()));
     renewed = true;
     await db.models.Session.updateOne({ _id: id }, { $set: { expiresAt } });
   }
 
   return {
-    session: { id, userId: String(row.userId), createdAt: row.createdAt, expiresAt },
-    user: { id: String(user._id), email: user.email, role: user.role === 'admin' ? 'admin' : 'user' },
+    session: {
+      id,
+      userId: String(row.userId),
+      createdAt: row.createdAt,
+      expiresAt,
+      absoluteExpiresAt,
+      reauthAt: row.reauthAt ?? row.createdAt,
+    },
+    user: {
+      id: String(user._id),
+      email: user.email,
+      role: user.role === 'admin' ? 'admin' : 'user',
+      emailVerified: Boolean(user.emailVerifiedAt),
+      twoFactor: Boolean(user.totp?.enabledAt),
+    },
     renewed,
   };
+}
+
+/** The owner proved who they are again (password or code): sensitive actions are open for a while. */
+export async function markReauthenticated(db: Database, sessionId: string, now: Date): Promise<void> {
+  await db.models.Session.updateOne({ _id: sessionId }, { $set: { reauthAt: now } });
 }
 
 export async function invalidateSession(db: Database, sessionId: string): Promise<void> {

@@ -45,14 +45,17 @@ describe('session cookie', () => {
   });
 
   test.each([
-    [undefined, null],
-    ['', null],
-    [`${DEV_COOKIE_NAME}=a.b`, 'a.b'],
-    [`other=1; ${SECURE_COOKIE_NAME}=x.y; ${DEV_COOKIE_NAME}=a.b`, 'x.y'],
-    [`${DEV_COOKIE_NAME}=first; ${DEV_COOKIE_NAME}=second`, 'first'],
-    ['garbage;;=;', null],
-  ])('reads the session token from %j as %j', (header, expected) => {
-    expect(readSessionToken(header)).toBe(expected);
+    [undefined, false, null],
+    ['', false, null],
+    [`${DEV_COOKIE_NAME}=a.b`, false, 'a.b'],
+    [`other=1; ${SECURE_COOKIE_NAME}=x.y; ${DEV_COOKIE_NAME}=a.b`, true, 'x.y'],
+    [`${DEV_COOKIE_NAME}=first; ${DEV_COOKIE_NAME}=second`, false, 'first'],
+    ['garbage;;=;', false, null],
+    // A secure request reads only the __Host- name: a plain cookie planted by a sibling subdomain is ignored.
+    [`${DEV_COOKIE_NAME}=planted.by-sibling`, true, null],
+    [`${SECURE_COOKIE_NAME}=x.y`, false, null],
+  ])('reads the session token from %j (secure request: %j) as %j', (header, secure, expected) => {
+    expect(readSessionToken(header, secure)).toBe(expected);
   });
 
   test('parsing any header never throws and returns names without spaces around them', () => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@tagward/db/testing';
 import {
-  SESSION_RENEW_WITHIN_MS,
-  SESSION_TTL_MS,
+  DEFAULT_SESSION_LIFETIME,
   createSession,
   hashPassword,
   invalidateSession,
@@ -24,6 +23,8 @@ afterAll(async () => {
 });
 
 const DAY = 24 * 60 * 60 * 1000;
+const IDLE = DEFAULT_SESSION_LIFETIME.idleMs;
+const ABSOLUTE = DEFAULT_SESSION_LIFETIME.absoluteMs;
 
 describe('passwords', () => {
   test('an argon2id hash verifies the right password and refuses a wrong one', async () => {
@@ -55,7 +56,7 @@ describe('sessions', () => {
   test('a valid token returns the session and the user', async () => {
     const { token } = await createSession(db, userId);
     const result = await validateSessionToken(db, token);
-    expect(result?.user).toEqual({ id: userId, email: 'ada@example.com', role: 'user' });
+    expect(result?.user).toEqual({ id: userId, email: 'ada@example.com', role: 'user', emailVerified: false, twoFactor: false });
     expect(result?.renewed).toBe(false);
   });
 
@@ -72,20 +73,39 @@ describe('sessions', () => {
 
   test('an expired session is refused and deleted', async () => {
     const now = new Date();
-    const { token, session } = await createSession(db, userId, new Date(now.getTime() - SESSION_TTL_MS - 1000));
+    const { token, session } = await createSession(db, userId, new Date(now.getTime() - IDLE - 1000));
     expect(await validateSessionToken(db, token, now)).toBeNull();
     expect(await db.models.Session.findById(session.id).lean()).toBeNull();
   });
 
-  test('a session in the second half of its life slides to a full lifetime', async () => {
+  test('a session in the second half of its idle life slides to a full idle lifetime', async () => {
     const created = new Date('2030-01-01T00:00:00Z');
     const { token, session } = await createSession(db, userId, created);
-    const later = new Date(created.getTime() + SESSION_TTL_MS - SESSION_RENEW_WITHIN_MS + DAY);
+    const later = new Date(created.getTime() + IDLE / 2 + DAY);
     const result = await validateSessionToken(db, token, later);
     expect(result?.renewed).toBe(true);
-    expect(result?.session.expiresAt.getTime()).toBe(later.getTime() + SESSION_TTL_MS);
+    expect(result?.session.expiresAt.getTime()).toBe(later.getTime() + IDLE);
     const stored = await db.models.Session.findById(session.id).lean();
-    expect(stored?.expiresAt.getTime()).toBe(later.getTime() + SESSION_TTL_MS);
+    expect(stored?.expiresAt.getTime()).toBe(later.getTime() + IDLE);
+  });
+
+  test('a session used every day still ends at its absolute lifetime, and never slides past it', async () => {
+    const created = new Date('2030-02-01T00:00:00Z');
+    const { token, session } = await createSession(db, userId, created);
+    for (let day = 1; day * DAY < ABSOLUTE; day++) {
+      const result = await validateSessionToken(db, token, new Date(created.getTime() + day * DAY));
+      expect(result, `day ${day}`).not.toBeNull();
+      expect(result!.session.expiresAt.getTime()).toBeLessThanOrEqual(created.getTime() + ABSOLUTE);
+    }
+    expect(await validateSessionToken(db, token, new Date(created.getTime() + ABSOLUTE))).toBeNull();
+    expect(await db.models.Session.findById(session.id).lean()).toBeNull();
+  });
+
+  test('a session stored before the absolute limit existed gets it counted from its creation', async () => {
+    const created = new Date('2030-03-01T00:00:00Z');
+    const { token, session } = await createSession(db, userId, created);
+    await db.models.Session.updateOne({ _id: session.id }, { $set: { absoluteExpiresAt: null, expiresAt: new Date(created.getTime() + 2 * ABSOLUTE) } });
+    expect(await validateSessionToken(db, token, new Date(created.getTime() + ABSOLUTE + DAY))).toBeNull();
   });
 
   test('a fresh session is not rewritten on every request', async () => {
@@ -93,7 +113,7 @@ describe('sessions', () => {
     const { token } = await createSession(db, userId, created);
     const result = await validateSessionToken(db, token, new Date(created.getTime() + DAY));
     expect(result?.renewed).toBe(false);
-    expect(result?.session.expiresAt.getTime()).toBe(created.getTime() + SESSION_TTL_MS);
+    expect(result?.session.expiresAt.getTime()).toBe(created.getTime() + IDLE);
   });
 
   test('logging out ends one session; logging out everywhere ends the others too', async () => {

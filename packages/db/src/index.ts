@@ -21,6 +21,8 @@ export { takeLease, takeLock, type LockName } from './locks.js';
 export { registerModels, type Models } from './models/index.js';
 export type { UserDoc } from './models/user.js';
 export type { SessionDoc } from './models/session.js';
+export { AUTH_TOKEN_PURPOSES, type AuthTokenDoc, type AuthTokenPurpose } from './models/auth-token.js';
+export type { InvitationDoc } from './models/invitation.js';
 export type { SiteDoc } from './models/site.js';
 export type { SecretKeyDoc } from './models/secret-key.js';
 export { LABEL_VALUES, type EventDoc } from './models/event.js';

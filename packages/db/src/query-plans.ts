@@ -17,6 +17,9 @@ export const GROWING_COLLECTIONS = [
   'audit_log',
   'sessions',
   'rate_counters',
+  'users',
+  'invitations',
+  'auth_tokens',
 ] as const;
 
 const QUERYING = new Set(['find', 'aggregate', 'count', 'distinct', 'update', 'delete', 'findAndModify']);

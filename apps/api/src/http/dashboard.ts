@@ -16,8 +16,13 @@ export const SPA_FALLBACK = '200.html';
  * other files uncached, and the fallback page (no cache) for every other GET that wants HTML, so
  * client-side routes survive a reload.
  */
-export function dashboardRouter(dir: string): Router {
+export function dashboardRouter(dir: string, options: { serveSourceMaps?: boolean } = {}): Router {
   const routes = express.Router();
+  // Source maps would hand anyone the dashboard's source with comments: not in production (the
+  // production build makes none; this also covers a build made with them).
+  if (!options.serveSourceMaps) {
+    routes.use((req, res, next) => (req.path.endsWith('.map') ? res.status(404).json({ error: { code: 'not_found', message: 'Not found.' } }) : next()));
+  }
   const fallback = fallbackPage(path.join(dir, SPA_FALLBACK));
   routes.use(
     '/_app/immutable',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { router } from '../trpc.js';
+import { requireRecentAuth, requireVerifiedEmail, router } from '../trpc.js';
 import { siteOwnerProcedure } from '../site-procedures.js';
 import { createSecretKey, listKeys, revokeSecretKey, rotateSecretKeys } from '../services/keys.js';
 
@@ -10,9 +10,12 @@ import { createSecretKey, listKeys, revokeSecretKey, rotateSecretKeys } from '..
 export const keysRouter = router({
   list: siteOwnerProcedure.query(({ ctx }) => listKeys(ctx.db, ctx.site, ctx.now())),
 
-  create: siteOwnerProcedure.mutation(({ ctx }) => createSecretKey(ctx.db, ctx.config.masterKey, ctx.site, ctx.user, ctx.now())),
+  // Creating and rotating keys: a verified email, and a recent re-authentication.
+  create: siteOwnerProcedure.use(requireVerifiedEmail).use(requireRecentAuth).mutation(({ ctx }) => createSecretKey(ctx.db, ctx.config.masterKey, ctx.site, ctx.user, ctx.now())),
 
   rotate: siteOwnerProcedure
+    .use(requireVerifiedEmail)
+    .use(requireRecentAuth)
     .input(z.object({ graceHours: z.number().min(0).max(168).default(24) }))
     .mutation(({ ctx, input }) => rotateSecretKeys(ctx.db, ctx.config.masterKey, ctx.site, ctx.user, input.graceHours, ctx.now())),
 

@@ -7,6 +7,9 @@ import { statsRouter } from './stats.js';
 import { eventsRouter } from './events.js';
 import { moderationRouter } from './moderation.js';
 import { attestationRouter } from './attestation.js';
+import { twoFactorRouter } from './two-factor.js';
+import { accountRouter } from './account.js';
+import { invitationsRouter } from './invitations.js';
 
 /** Every domain router, one line each. */
 export const appRouter = router({
@@ -18,6 +21,9 @@ export const appRouter = router({
   events: eventsRouter,
   moderation: moderationRouter,
   attestation: attestationRouter,
+  twoFactor: twoFactorRouter,
+  account: accountRouter,
+  invitations: invitationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { protectedProcedure, router } from '../trpc.js';
+import { protectedProcedure, requireRecentAuth, router } from '../trpc.js';
 import { siteOwnerProcedure, siteViewerProcedure } from '../site-procedures.js';
 import {
-  addMember,
   createSite,
   deleteSite,
   listMembers,
@@ -49,11 +48,9 @@ export const sitesRouter = router({
 
   members: siteViewerProcedure.query(({ ctx }) => listMembers(ctx.db, ctx.site, ctx.user)),
 
-  addMember: siteOwnerProcedure
-    .input(z.object({ email: z.email('Enter a valid email address.').max(254), role: z.enum(['owner', 'viewer']) }))
-    .mutation(({ ctx, input }) => addMember(ctx.db, ctx.site, ctx.user, input, ctx.now())),
-
+  // Members join by invitation only (router/invitations.ts).
   removeMember: siteOwnerProcedure
+    .use(requireRecentAuth)
     .input(z.object({ userId: z.string().regex(/^[a-f0-9]{24}$/) }))
     .mutation(({ ctx, input }) => removeMember(ctx.db, ctx.site, ctx.user, input.userId, ctx.now())),
 

@@ -4,7 +4,7 @@ import { Types } from 'mongoose';
 import type { MemberDto, NewSecretKeyDto, SiteDto, SiteSummaryDto } from '../dto.js';
 import { siteRoleOf, type Actor, type SiteRole } from '../permissions.js';
 import { audit } from './audit.js';
-import { badRequest, conflict, isDuplicateKeyError, notFound } from './errors.js';
+import { appError, badRequest, isDuplicateKeyError, notFound } from './errors.js';
 import { createSecretKey } from './keys.js';
 
 export type SiteRow = SiteDoc & { _id: Types.ObjectId; createdAt?: Date; updatedAt?: Date };
@@ -42,13 +42,20 @@ export async function listSites(db: Database, actor: Actor): Promise<SiteSummary
   }));
 }
 
+/**
+ * A new site, owned by `actor`. The verified-email rule (docs/accounts.md): an account whose
+ * email is not verified may create test sites only, and gets no secret key with them.
+ */
 export async function createSite(
   db: Database,
   masterKey: Uint8Array,
-  actor: Actor,
+  actor: Actor & { emailVerified: boolean },
   input: { name: string; mode: 'live' | 'test' },
   now: Date,
-): Promise<{ site: SiteDto; secretKey: NewSecretKeyDto }> {
+): Promise<{ site: SiteDto; secretKey: NewSecretKeyDto | null }> {
+  if (input.mode === 'live' && !actor.emailVerified) {
+    throw appError('FORBIDDEN', 'email_unverified', 'Confirm your email address before you add a live site (test sites work already).');
+  }
   const doc = await insertWithFreshPublicKey(db, {
     name: input.name,
     mode: input.mode,
@@ -58,7 +65,7 @@ export async function createSite(
   const site = doc.toObject() as SiteRow;
   // The first secret key comes with the site: page tokens and the verify API need one, and
   // showing it right away is the one moment the owner is sure to be looking.
-  const secretKey = await createSecretKey(db, masterKey, site, actor, now);
+  const secretKey = actor.emailVerified ? await createSecretKey(db, masterKey, site, actor, now) : null;
   await audit(db, { actorId: actor.id, action: 'site.create', target: String(site._id), after: { name: site.name, mode: site.mode }, at: now });
   return { site: toSiteDto(site, actor), secretKey };
 }
@@ -150,37 +157,20 @@ export async function resumeSitePurges(db: Database): Promise<number> {
 
 export async function listMembers(db: Database, site: SiteRow, actor: Actor): Promise<MemberDto[]> {
   const ids = site.members.map((m) => m.userId);
-  const users = await db.models.User.find({ _id: { $in: ids } }, { email: 1 }).lean();
-  const emails = new Map(users.map((u) => [String(u._id), u.email]));
+  const users = await db.models.User.find({ _id: { $in: ids } }, { email: 1, emailVerifiedAt: 1 }).lean();
+  const byId = new Map(users.map((u) => [String(u._id), u]));
   return site.members
     .map((m) => ({
       userId: String(m.userId),
-      email: emails.get(String(m.userId)) ?? '(deleted account)',
+      email: byId.get(String(m.userId))?.email ?? '(deleted account)',
       role: (m.role === 'owner' ? 'owner' : 'viewer') as SiteRole,
       isYou: String(m.userId) === actor.id,
+      emailVerified: Boolean(byId.get(String(m.userId))?.emailVerifiedAt),
     }))
     .sort((a, b) => (a.role === b.role ? a.email.localeCompare(b.email) : a.role === 'owner' ? -1 : 1));
 }
 
-export async function addMember(
-  db: Database,
-  site: SiteRow,
-  actor: Actor,
-  input: { email: string; role: SiteRole },
-  now: Date,
-): Promise<MemberDto[]> {
-  const user = await db.models.User.findOne({ email: input.email.trim().toLowerCase() }, { email: 1 }).lean();
-  if (!user) throw notFound('No Tagward account uses this email. Ask them to sign up first.');
-  // One conditional update: two owners adding the same person at once add them once.
-  const added = await db.models.Site.updateOne(
-    { _id: site._id, 'members.userId': { $ne: user._id } },
-    { $push: { members: { userId: user._id, role: input.role } } },
-  );
-  if (added.matchedCount === 0) throw conflict('This person is already a member of the site.');
-  await audit(db, { actorId: actor.id, action: 'member.add', target: String(site._id), after: { userId: String(user._id), role: input.role }, at: now });
-  const fresh = await loadSite(db, String(site._id));
-  return fresh ? listMembers(db, fresh, actor) : [];
-}
+// Members are added only by invitation (services/invitations.ts): consent, and a proven address.
 
 export async function removeMember(db: Database, site: SiteRow, actor: Actor, userId: string, now: Date): Promise<MemberDto[]> {
   const member = site.members.find((m) => String(m.userId) === userId);
@@ -195,7 +185,7 @@ export async function removeMember(db: Database, site: SiteRow, actor: Actor, us
   if (removed.matchedCount === 0) {
     const fresh = await loadSite(db, String(site._id));
     if (!fresh?.members.some((m) => String(m.userId) === userId)) throw notFound('This person is not a member of the site.');
-    throw badRequest('A site needs at least one owner. Add another owner first, or delete the site.');
+    throw badRequest('A site needs at least one owner. Invite another owner first, or delete the site.');
   }
   await audit(db, { actorId: actor.id, action: 'member.remove', target: String(site._id), before: { userId, role: member.role }, at: now });
   const fresh = await loadSite(db, String(site._id));

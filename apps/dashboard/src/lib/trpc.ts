@@ -48,3 +48,9 @@ export function errorCode(error: unknown): string | null {
   if (error instanceof TRPCClientError) return (error.data as { code?: string } | undefined)?.code ?? null;
   return null;
 }
+
+/** The API's stable reason beside the code (`reauth_required`, `email_unverified`, …), if any. */
+export function errorAppCode(error: unknown): string | null {
+  if (error instanceof TRPCClientError) return (error.data as { appCode?: string | null } | undefined)?.appCode ?? null;
+  return null;
+}

@@ -12,6 +12,8 @@ import { auditLogModel } from './audit-log.js';
 import { saltModel } from './salt.js';
 import { backtestJobModel } from './backtest-job.js';
 import { sitePurgeModel } from './site-purge.js';
+import { authTokenModel } from './auth-token.js';
+import { invitationModel } from './invitation.js';
 
 export function registerModels(conn: mongoose.Connection) {
   return {
@@ -31,6 +33,8 @@ export function registerModels(conn: mongoose.Connection) {
     Salt: saltModel(conn),
     BacktestJob: backtestJobModel(conn),
     SitePurge: sitePurgeModel(conn),
+    AuthToken: authTokenModel(conn),
+    Invitation: invitationModel(conn),
   };
 }
 

@@ -6,7 +6,12 @@ const schema = new mongoose.Schema({
   userId: { type: mongoose.Schema.Types.ObjectId, required: true },
   secretHash: { type: Buffer, required: true },
   createdAt: { type: Date, required: true },
+  /** Idle expiry: slides forward while the session is used, never past `absoluteExpiresAt`. */
   expiresAt: { type: Date, required: true },
+  /** The session ends then however much it is used (sessions made before it existed: none). */
+  absoluteExpiresAt: { type: Date, default: null },
+  /** When its owner last proved who they are (log in, or re-authentication for a sensitive action). */
+  reauthAt: { type: Date, default: null },
 });
 schema.index({ userId: 1 });
 // Expired sessions are refused by validation and then deleted by the server.

@@ -8,5 +8,6 @@ import type { LayoutLoad } from './$types';
 export const load: LayoutLoad = async ({ parent }) => {
   const { user } = await parent();
   if (user.role !== 'admin') error(403, { title: 'Moderation', message: 'This section is for platform administrators.' });
+  if (!user.twoFactor) error(403, { title: 'Moderation', message: 'Platform administrators must turn on two-factor authentication first: Account → Set up two-factor.' });
   return {};
 };
