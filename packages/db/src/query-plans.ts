@@ -17,6 +17,11 @@ export const GROWING_COLLECTIONS = [
   'audit_log',
   'sessions',
   'rate_counters',
+  'restricted_keys',
+  'api_key_usage',
+  'webhook_endpoints',
+  'webhook_events',
+  'webhook_deliveries',
 ] as const;
 
 const QUERYING = new Set(['find', 'aggregate', 'count', 'distinct', 'update', 'delete', 'findAndModify']);

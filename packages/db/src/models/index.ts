@@ -12,6 +12,12 @@ import { auditLogModel } from './audit-log.js';
 import { saltModel } from './salt.js';
 import { backtestJobModel } from './backtest-job.js';
 import { sitePurgeModel } from './site-purge.js';
+import { restrictedKeyModel } from './restricted-key.js';
+import { keyUsageModel } from './key-usage.js';
+import { webhookEndpointModel } from './webhook-endpoint.js';
+import { webhookEventModel } from './webhook-event.js';
+import { webhookDeliveryModel } from './webhook-delivery.js';
+import { siteAlertModel } from './site-alert.js';
 
 export function registerModels(conn: mongoose.Connection) {
   return {
@@ -31,6 +37,12 @@ export function registerModels(conn: mongoose.Connection) {
     Salt: saltModel(conn),
     BacktestJob: backtestJobModel(conn),
     SitePurge: sitePurgeModel(conn),
+    RestrictedKey: restrictedKeyModel(conn),
+    KeyUsage: keyUsageModel(conn),
+    WebhookEndpoint: webhookEndpointModel(conn),
+    WebhookEvent: webhookEventModel(conn),
+    WebhookDelivery: webhookDeliveryModel(conn),
+    SiteAlert: siteAlertModel(conn),
   };
 }
 
