@@ -12,6 +12,11 @@ import { securityHeaders } from './http/security-headers.js';
 import { dashboardRouter } from './http/dashboard.js';
 import { stopAllBacktests } from './services/moderation/backtest.js';
 import { resumeSitePurges } from './services/sites.js';
+import { createIntegrations, type Integrations } from './services/integrations.js';
+import type { Notifier } from './services/webhooks/notifier.js';
+import type { NetworkHooks } from './services/webhooks/transport.js';
+import { restApiRouter } from './rest/router.js';
+import { dashboardExportRouter } from './http/dashboard-export.js';
 
 export interface ApiDeps {
   db: Database;
@@ -21,6 +26,12 @@ export interface ApiDeps {
   log?: Logger;
   /** Clock override for tests. */
   now?: () => Date;
+  /** Tells site owners about disabled webhook endpoints; the mailer goes here (default: a log line). */
+  notifier?: Notifier;
+  /** Test seams of webhook delivery (resolver, test network). */
+  network?: NetworkHooks;
+  /** Built by startApiServer (which starts and stops it); created here when absent. */
+  integrations?: Integrations;
 }
 
 /** Largest tRPC request body: forms and filters are small; anything bigger is refused early. */
@@ -28,7 +39,9 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 export function createApiApp(deps: ApiDeps): express.Express {
   const log = deps.log ?? pino({ level: deps.config.logLevel });
-  const services = createServices(deps.db, deps.config);
+  const now = deps.now ?? (() => new Date());
+  const integrations = deps.integrations ?? createIntegrations({ db: deps.db, config: deps.config, log, notifier: deps.notifier, network: deps.network, now });
+  const services = { ...createServices(deps.db, deps.config), integrations };
   const app = express();
   app.disable('x-powered-by');
   // Off by default: X-Forwarded-For from the open internet would let anyone pick the IP the
@@ -56,6 +69,10 @@ export function createApiApp(deps: ApiDeps): express.Express {
     }),
   );
 
+  // Issue 17: the REST Stats API (bearer keys) and the dashboard's export downloads (session).
+  app.use('/api/v1', restApiRouter({ db: deps.db, config: deps.config, log, uses: integrations.keyUses, now }));
+  app.use('/exports', dashboardExportRouter({ db: deps.db, config: deps.config, log, now }));
+
   if (deps.dashboardDir) app.use(dashboardRouter(deps.dashboardDir));
 
   app.use((_req, res) => {
@@ -73,7 +90,8 @@ export interface RunningApi {
 /** Listens with the app (port 0 picks a free port) and runs the maintenance sweep. */
 export async function startApiServer(deps: ApiDeps & { port: number; host: string }): Promise<RunningApi> {
   const log = deps.log ?? pino({ level: deps.config.logLevel });
-  const app = createApiApp({ ...deps, log });
+  const integrations = createIntegrations({ db: deps.db, config: deps.config, log, notifier: deps.notifier, network: deps.network, now: deps.now ?? (() => new Date()) });
+  const app = createApiApp({ ...deps, log, integrations });
   const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -82,6 +100,7 @@ export async function startApiServer(deps: ApiDeps & { port: number; host: strin
   // A site deletion interrupted by a stop finishes now (its data purge is idempotent).
   const resumed = await resumeSitePurges(deps.db);
   if (resumed > 0) log.info({ sites: resumed }, 'finished purging deleted sites');
+  integrations.start();
   const { port } = server.address() as AddressInfo;
   const host = deps.host.includes(':') ? `[${deps.host}]` : deps.host;
   return {
@@ -94,6 +113,7 @@ export async function startApiServer(deps: ApiDeps & { port: number; host: strin
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await integrations.stop();
     },
   };
 }

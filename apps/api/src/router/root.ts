@@ -7,6 +7,8 @@ import { statsRouter } from './stats.js';
 import { eventsRouter } from './events.js';
 import { moderationRouter } from './moderation.js';
 import { attestationRouter } from './attestation.js';
+import { apiKeysRouter } from './api-keys.js';
+import { webhooksRouter } from './webhooks.js';
 
 /** Every domain router, one line each. */
 export const appRouter = router({
@@ -18,6 +20,8 @@ export const appRouter = router({
   events: eventsRouter,
   moderation: moderationRouter,
   attestation: attestationRouter,
+  apiKeys: apiKeysRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

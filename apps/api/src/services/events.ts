@@ -25,6 +25,8 @@ export interface EventFilters {
 
 export interface EventSummaryDto {
   id: string;
+  /** The beacon id the page was given (the verify API's id). */
+  eventId: string;
   receivedAt: string;
   path: string;
   verdict: 'trusted' | 'suspect' | 'fraud';
@@ -109,6 +111,7 @@ export async function listEvents(
 
   const limit = Math.min(Math.max(page.limit, 1), EVENTS_PAGE_MAX);
   const rows = (await db.models.Event.find(query, {
+    eventId: 1,
     receivedAt: 1,
     'page.path': 1,
     verdict: 1,
@@ -122,6 +125,7 @@ export async function listEvents(
 
   const items = rows.slice(0, limit).map((row) => ({
     id: row._id.toHexString(),
+    eventId: row.eventId,
     receivedAt: row.receivedAt.toISOString(),
     path: row.page?.path ?? '',
     verdict: toVerdict(row.verdict),
