@@ -1,18 +1,19 @@
 /**
  * One webhook POST. The target is resolved and checked by the address policy, then the socket is
- * opened to that very address (the `lookup` given to the request answers with it, so nothing
- * resolves the name again); TLS still verifies the certificate for the host name. Redirects are
+ * opened by us to that very address (the request's `createConnection`: nothing resolves the name
+ * again); TLS still verifies the certificate for the host name. Redirects are
  * never followed: a 3xx is a failed attempt, or a receiver could bounce us to an internal address.
  */
 import http from 'node:http';
 import https from 'node:https';
-import type net from 'node:net';
+import net from 'node:net';
+import tls from 'node:tls';
 import { TargetRefused, checkTargetUrl, hostOf, resolveTarget, type Lookup, type ResolvedAddress, type TargetMode } from './address-policy.js';
 
 /** Test seams: the resolver, and where a connection to a (pinned) address really goes. */
 export interface NetworkHooks {
   lookup?: Lookup;
-  /** Plain-http tests only: opens the socket for a pinned address (a test network). */
+  /** Opens the socket to a pinned address; tests replace it with a test network (plain http only). */
   connect?: (address: ResolvedAddress, port: number) => net.Socket;
 }
 
@@ -27,14 +28,11 @@ export interface PostOutcome {
 
 const MAX_DETAIL = 300;
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Array<{ address: string; family: number }>, family?: number) => void;
-
-/** A `lookup` that always answers with the pinned address. */
-function pinnedLookup(pinned: ResolvedAddress) {
-  return (_host: string, options: { all?: boolean }, callback: LookupCallback) => {
-    if (options.all) callback(null, [{ address: pinned.address, family: pinned.family }]);
-    else callback(null, pinned.address, pinned.family);
-  };
+/** The socket to the pinned address: TCP, or TLS checked against the URL's host name. */
+function pinnedConnection(url: URL, pinned: ResolvedAddress, port: number): net.Socket {
+  const host = hostOf(url);
+  if (url.protocol !== 'https:') return net.connect({ host: pinned.address, port });
+  return tls.connect({ host: pinned.address, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'] });
 }
 
 function readSome(res: http.IncomingMessage): Promise<string> {
@@ -58,14 +56,15 @@ function send(url: URL, pinned: ResolvedAddress, body: string, headers: Record<s
     const options: https.RequestOptions = {
       host: hostOf(url),
       port,
+      // What the Host header leaves out (without an agent Node would not know it).
+      defaultPort: secure ? 443 : 80,
       path: `${url.pathname}${url.search}`,
       method: 'POST',
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-      agent: false,
-      lookup: pinnedLookup(pinned) as unknown as net.LookupFunction,
+      // No agent: every attempt opens its own socket, to the address we checked (and no pooled
+      // socket to an old address is reused).
+      createConnection: () => (hooks.connect && !secure ? hooks.connect(pinned, port) : pinnedConnection(url, pinned, port)),
       signal: AbortSignal.timeout(timeoutMs),
-      ...(secure ? { servername: hostOf(url) } : {}),
-      ...(hooks.connect && !secure ? { createConnection: () => hooks.connect!(pinned, port) } : {}),
     };
     const req = (secure ? https : http).request(options, (res) => {
       void readSome(res).then((text) => {
