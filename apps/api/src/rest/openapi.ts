@@ -79,7 +79,7 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
           'events:read',
           exportQuery,
           {
-            description: 'The events of the window, oldest first, streamed.',
+            description: 'The events of the window, newest first, streamed.',
             content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } } },
           },
           'Streamed from a database cursor: any window up to 400 days, in bounded memory. Exports also count against a per-hour limit.',

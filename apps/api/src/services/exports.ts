@@ -127,15 +127,16 @@ function render(format: ExportFormat, docs: ExportDoc[]): string {
 }
 
 /**
- * The rows, oldest first, as text chunks. The filter is served by the `{siteId, receivedAt, _id}`
- * index (or the verdict one), read in reverse; the cursor is closed when the consumer stops early
- * (a client that hangs up), because `for await` calls its `return`.
+ * The rows, newest first (as the explorer lists them), as text chunks. The filter and sort are
+ * the `{siteId, receivedAt: -1, _id: -1}` index (or the verdict one) read forwards, which
+ * SecantusDB reads about half again as fast as backwards; the cursor is closed when the consumer
+ * stops early (a client that hangs up), because `for await` calls its `return`.
  */
 async function* exportChunks(db: Database, request: ExportRequest): AsyncGenerator<string> {
   if (request.format === 'csv') yield stringify([[...CSV_COLUMNS]], { record_delimiter: '\r\n' });
   const filter: Record<string, unknown> = { siteId: request.siteId, receivedAt: { $gte: request.from, $lt: request.to } };
   if (request.verdict) filter.verdict = request.verdict;
-  const cursor = db.models.Event.collection.find(filter, { projection: PROJECTION, sort: { receivedAt: 1, _id: 1 }, batchSize: EXPORT_BATCH });
+  const cursor = db.models.Event.collection.find(filter, { projection: PROJECTION, sort: { receivedAt: -1, _id: -1 }, batchSize: EXPORT_BATCH });
   let rows: ExportDoc[] = [];
   try {
     for await (const doc of cursor) {
