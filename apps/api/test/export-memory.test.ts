@@ -11,7 +11,12 @@ import { ownedSite } from './support/integrations.js';
 
 const EVENTS = 1_000_000;
 /** Growth of the process's RSS allowed while the export runs. */
-const RSS_CAP_BYTES = 64 * 1024 * 1024;
+/*
+ * A streaming export measured +15 to +61 MB here (the young generation growing to its full size
+ * accounts for much of it, more on a loaded machine); holding the output would take more than
+ * 1.5 times the cap, and holding the documents several times that.
+ */
+const RSS_CAP_BYTES = 128 * 1024 * 1024;
 const T0 = Date.UTC(2026, 5, 1);
 
 let api: TestApi;
@@ -28,7 +33,7 @@ async function seed(): Promise<void> {
         siteId,
         eventId: `m${i.toString(36).padStart(8, '0')}`,
         receivedAt: new Date(T0 + i * 1000),
-        page: { url: `https://shop.example/p/${i % 500}`, path: `/p/${i % 500}`, referrer: `https://www.search.example/results?q=product+${i % 1000}` },
+        page: { url: `https://shop.example/p/${i % 500}`, path: `/p/${i % 500}`, referrer: `https://www.search.example/results?q=product+${i % 1000}&source=newsletter-winter-sale&utm_medium=email&utm_content=hero-banner` },
         checks: [{ id: 'title_present', pass: i % 5 !== 0 }],
         signals: { v: 1 },
         score: i % 7 === 0 ? 0.1 : 0.9,
@@ -91,7 +96,7 @@ test(`exporting ${EVENTS.toLocaleString('en')} events grows RSS by less than ${R
       const { done, value } = await reader.read();
       if (done) break;
       bytes += value.byteLength;
-      for (const byte of value) if (byte === 10) lines += 1;
+      for (let at = value.indexOf(10); at !== -1; at = value.indexOf(10, at + 1)) lines += 1;
     }
   } finally {
     clearInterval(sampler);
@@ -104,6 +109,6 @@ test(`exporting ${EVENTS.toLocaleString('en')} events grows RSS by less than ${R
   );
   expect(lines - 1).toBe(EVENTS);
   // The bound means something only if holding the output would break it.
-  expect(bytes).toBeGreaterThan(2 * RSS_CAP_BYTES);
+  expect(bytes).toBeGreaterThan(1.5 * RSS_CAP_BYTES);
   expect(growth).toBeLessThan(RSS_CAP_BYTES);
 }, 900_000);
