@@ -30,6 +30,9 @@ interface Ids {
   viewerUserId: string;
   origin: string;
   email: string;
+  /** Issue 17: a restricted key and a webhook endpoint of the site. */
+  restrictedKid: string;
+  endpointId: string;
 }
 
 type Access =
@@ -99,6 +102,20 @@ const TABLE: Record<string, Row> = {
   'moderation.metrics': { access: { kind: 'admin' }, input: () => ({ includeSuspect: true }) },
   'moderation.auditLog': { access: { kind: 'admin' }, input: () => ({}) },
   'moderation.auditActions': { access: { kind: 'admin' }, input: () => undefined },
+  // Issue 17: restricted keys and webhooks hold secrets, so even their reads are owners only.
+  'apiKeys.list': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId }) },
+  'apiKeys.create': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, name: 'planted', scopes: ['stats:read'] }) },
+  'apiKeys.revoke': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, kid: ids.restrictedKid }) },
+  'webhooks.list': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId }) },
+  'webhooks.get': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, endpointId: ids.endpointId }) },
+  'webhooks.create': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, url: 'http://127.0.0.1:9/planted', events: ['fraud.spike'] }) },
+  'webhooks.update': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, endpointId: ids.endpointId, description: 'changed' }) },
+  'webhooks.remove': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, endpointId: ids.endpointId }) },
+  'webhooks.rollSecret': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, endpointId: ids.endpointId }) },
+  'webhooks.sendTest': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, endpointId: ids.endpointId }) },
+  'webhooks.deliveries': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, endpointId: ids.endpointId }) },
+  'webhooks.alertSettings': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId }) },
+  'webhooks.saveAlertSettings': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, fraudSpikePct: 50, fraudSpikeWindowHours: 2, fraudSpikeMinEvents: 10, silentHours: 3 }) },
 };
 
 /** A well-formed id that names nothing: admin rows only need to get past the gate. */
@@ -132,6 +149,8 @@ async function makeTenant(name: string): Promise<Tenant> {
   const [eventId] = await recordEvents(api.db, new Types.ObjectId(site.id), [
     { receivedAt: new Date(Date.now() - 3_600_000), path: `/private-${name.replace(/\W/g, '-')}`, verdict: 'fraud', score: 0.1, reasons: [{ code: 'origin_not_allowed', weight: -0.6 }] },
   ]);
+  const restricted = await owner.trpc.apiKeys.create.mutate({ siteId: site.id, name: 'tenant key', scopes: ['stats:read'] });
+  const { endpoint } = await owner.trpc.webhooks.create.mutate({ siteId: site.id, url: 'http://127.0.0.1:9/tenant', events: ['key.rotated'] });
   return {
     owner,
     viewer,
@@ -143,6 +162,8 @@ async function makeTenant(name: string): Promise<Tenant> {
       viewerUserId: viewer.userId,
       origin: 'https://shop.example',
       email: owner.email,
+      restrictedKid: restricted.key.kid,
+      endpointId: endpoint.id,
     },
   };
 }
@@ -150,7 +171,7 @@ async function makeTenant(name: string): Promise<Tenant> {
 /** Everything stored for a tenant, to prove that failed attempts changed nothing. */
 async function snapshot(tenant: Tenant): Promise<string> {
   const siteId = new Types.ObjectId(tenant.ids.siteId);
-  const [site, keys, events, hourly, daily, users, sessions] = await Promise.all([
+  const [site, keys, events, hourly, daily, users, sessions, restricted, endpoints, alerts, outbox] = await Promise.all([
     api.db.models.Site.findById(siteId).lean(),
     api.db.models.SecretKey.find({ siteId }).sort({ kid: 1 }).lean(),
     api.db.models.Event.find({ siteId }).sort({ _id: 1 }).lean(),
@@ -158,8 +179,12 @@ async function snapshot(tenant: Tenant): Promise<string> {
     api.db.models.DailyRollup.find({ siteId }).sort({ day: 1 }).lean(),
     api.db.models.User.find({ _id: { $in: [tenant.owner.userId, tenant.viewer.userId] } }).sort({ _id: 1 }).lean(),
     api.db.models.Session.find({ userId: { $in: [tenant.owner.userId, tenant.viewer.userId] } }).sort({ _id: 1 }).lean(),
+    api.db.models.RestrictedKey.find({ siteId }).sort({ kid: 1 }).lean(),
+    api.db.models.WebhookEndpoint.find({ siteId }).sort({ _id: 1 }).lean(),
+    api.db.models.SiteAlert.find({ _id: siteId }).lean(),
+    api.db.models.WebhookEvent.find({ siteId }).sort({ _id: 1 }).lean(),
   ]);
-  return JSON.stringify({ site, keys, events, hourly, daily, users, sessions: sessions.map((s) => [s._id, s.expiresAt]) });
+  return JSON.stringify({ site, keys, events, hourly, daily, users, sessions: sessions.map((s) => [s._id, s.expiresAt]), restricted, endpoints, alerts, outbox });
 }
 
 let victim: Tenant;
@@ -173,7 +198,8 @@ async function adminClient(): Promise<TestClient> {
 }
 
 beforeAll(async () => {
-  api = await startTestApi('api_tenants');
+  // Webhook endpoints on loopback (nothing listens; the worker is off): no DNS in tests.
+  api = await startTestApi('api_tenants', { webhooks: { targets: 'any', worker: 'off' } });
   victim = await makeTenant('Victim shop');
   before = await snapshot(victim);
 });
@@ -197,7 +223,7 @@ test('no procedure is a subscription (the table only knows queries and mutations
 });
 
 describe('the rightful caller can use every procedure and gets a plain DTO', () => {
-  const FORBIDDEN_KEYS = new Set(['_id', '__v', '$__', '_doc', '$isNew', 'passwordHash', 'secretHash', 'signingKeyEnc']);
+  const FORBIDDEN_KEYS = new Set(['_id', '__v', '$__', '_doc', '$isNew', 'passwordHash', 'secretHash', 'signingKeyEnc', 'secretEnc', 'previousSecretEnc']);
 
   /** Throws unless `value` is JSON-shaped: primitives, arrays and plain objects only. */
   function assertPlain(value: unknown, where: string): void {
@@ -272,7 +298,7 @@ describe('another tenant', () => {
     const text = JSON.stringify(result ?? null);
     // The victim's site-scoped objects. (Its owner's email is in the crossed input on purpose:
     // adding a known account to one's own site is the members feature, not a leak.)
-    for (const secret of [victim.ids.siteId, victim.ids.eventId, victim.ids.kid, victim.ids.viewerUserId, '/private-Victim-shop']) {
+    for (const secret of [victim.ids.siteId, victim.ids.eventId, victim.ids.kid, victim.ids.viewerUserId, '/private-Victim-shop', victim.ids.restrictedKid, victim.ids.endpointId]) {
       expect(text).not.toContain(secret);
     }
     expect(await snapshot(victim)).toBe(before);
@@ -285,6 +311,13 @@ describe('another tenant', () => {
     ['keys.revoke', 'NOT_FOUND'],
     ['sites.removeMember', 'NOT_FOUND'],
     ['origins.remove', 'NOT_FOUND'],
+    ['apiKeys.revoke', 'NOT_FOUND'],
+    ['webhooks.get', 'NOT_FOUND'],
+    ['webhooks.update', 'NOT_FOUND'],
+    ['webhooks.remove', 'NOT_FOUND'],
+    ['webhooks.rollSecret', 'NOT_FOUND'],
+    ['webhooks.sendTest', 'NOT_FOUND'],
+    ['webhooks.deliveries', 'NOT_FOUND'],
   ])('%s with a victim object id under the stranger’s site is %s', async (path, code) => {
     const crossed = { ...victim.ids, siteId: stranger.ids.siteId, siteName: stranger.ids.siteName };
     expect(await codeOf(callHttp(stranger.owner.trpc, path, TABLE[path]!.input(crossed)))).toBe(code);

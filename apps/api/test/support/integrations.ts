@@ -36,7 +36,7 @@ export async function seedRestrictedKey(
 export async function rest(api: TestApi, path: string, key?: string): Promise<{ status: number; body: unknown; headers: Headers; text: string }> {
   const res = await fetch(`${api.url}/api/v1${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
   const text = await res.text();
-  let body: unknown = undefined;
+  let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
