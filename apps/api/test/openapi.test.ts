@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { startTestApi, type TestApi } from './helpers.js';
 import { rest } from './support/integrations.js';
 import { openApiDocument } from '../src/rest/openapi.js';
@@ -23,6 +24,14 @@ test('is served at /api/v1/openapi.json, without a key, and is the generated doc
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
   expect(res.body).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
+});
+
+test('is a valid OpenAPI 3.1 document (checked against the official JSON schema)', async () => {
+  const validator = new Validator();
+  const result = await validator.validate(JSON.parse(JSON.stringify(openApiDocument())));
+  expect(result.errors ?? []).toEqual([]);
+  expect(result.valid).toBe(true);
+  expect(validator.version).toBe('3.1');
 });
 
 test('describes every endpoint with its scope, its query parameters and its error answers', () => {

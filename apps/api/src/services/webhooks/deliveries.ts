@@ -118,7 +118,8 @@ export async function claimDue(db: Database, now: Date, leaseMs: number): Promis
   return doc && doc.claim === claim ? (doc as unknown as ClaimedDelivery) : null;
 }
 
-export type AttemptResult = 'succeeded' | 'retrying' | 'failed';
+/** `lost`: the lease ran out and another worker claimed the delivery; this outcome is dropped. */
+export type AttemptResult = 'succeeded' | 'retrying' | 'failed' | 'lost';
 
 const attemptEntry = (at: Date, outcome: PostOutcome) => ({ at, status: outcome.status, error: outcome.error, detail: outcome.detail, durationMs: outcome.durationMs });
 
@@ -129,17 +130,12 @@ const attemptEntry = (at: Date, outcome: PostOutcome) => ({ at, status: outcome.
 export async function recordAttempt(db: Database, delivery: ClaimedDelivery, outcome: PostOutcome, schedule: RetrySchedule, now: Date): Promise<AttemptResult> {
   const push = { attempts: { $each: [attemptEntry(now, outcome)], $slice: -20 } };
   const mine = { _id: delivery._id, claim: delivery.claim };
-  if (outcome.ok) {
-    await db.models.WebhookDelivery.updateOne(mine, { $set: { status: 'succeeded', finishedAt: now, claim: null }, $push: push });
-    return 'succeeded';
-  }
+  const store = async (result: AttemptResult, $set: Record<string, unknown>): Promise<AttemptResult> =>
+    (await db.models.WebhookDelivery.updateOne(mine, { $set: { ...$set, claim: null }, $push: push })).matchedCount ? result : 'lost';
+  if (outcome.ok) return store('succeeded', { status: 'succeeded', finishedAt: now });
   const next = delivery.type === TEST_EVENT ? null : nextAttemptAt(schedule, delivery.createdAt.getTime(), delivery.attemptCount, now.getTime());
-  if (next === null) {
-    await db.models.WebhookDelivery.updateOne(mine, { $set: { status: 'failed', finishedAt: now, claim: null }, $push: push });
-    return 'failed';
-  }
-  await db.models.WebhookDelivery.updateOne(mine, { $set: { dueAt: new Date(next), claim: null }, $push: push });
-  return 'retrying';
+  if (next === null) return store('failed', { status: 'failed', finishedAt: now });
+  return store('retrying', { dueAt: new Date(next) });
 }
 
 /** A delivery whose endpoint is gone, or was disabled before it was tried. */
