@@ -49,9 +49,9 @@ beforeAll(async () => {
   shopOrigin = `https://${HOSTS.shop}:${shopPort}`;
   const user = await createUser(db, OWNER);
   const addSite = async (name: string): Promise<TestSite> => {
-    const created = await createSite(db, parseMasterKey(masterKey), { id: user.id, role: 'user' }, { name: `Shop ${name}`, mode: 'live' }, new Date());
+    const created = await createSite(db, parseMasterKey(masterKey), { id: user.id, role: 'user', emailVerified: true }, { name: `Shop ${name}`, mode: 'live' }, new Date());
     await db.models.Site.updateOne({ _id: new Types.ObjectId(created.site.id) }, { $set: { allowedOrigins: [shopOrigin] } });
-    return { id: created.site.id, publicKey: created.site.publicKey, secretKey: created.secretKey.secretKey };
+    return { id: created.site.id, publicKey: created.site.publicKey, secretKey: created.secretKey!.secretKey };
   };
   for (const name of ['real', 'replay', 'limit'] as const) sites[name] = await addSite(name);
   for (let i = 0; i < LOAD_WORKERS; i++) loadSites.push(await addSite(`load ${i}`));

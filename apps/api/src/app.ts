@@ -13,6 +13,11 @@ import { dashboardRouter } from './http/dashboard.js';
 import { stopAllBacktests } from './services/moderation/backtest.js';
 import { resumeSitePurges } from './services/sites.js';
 import { scheduleRetention } from './services/retention.js';
+import { createIntegrations, type Integrations } from './services/integrations.js';
+import { mailNotifier, type Notifier } from './services/webhooks/notifier.js';
+import type { NetworkHooks } from './services/webhooks/transport.js';
+import { restApiRouter } from './rest/router.js';
+import { dashboardExportRouter } from './http/dashboard-export.js';
 
 export interface ApiDeps {
   db: Database;
@@ -24,11 +29,20 @@ export interface ApiDeps {
   now?: () => Date;
   /** Shared helpers (throttles, the mailer); made from the config when not given. */
   services?: Services;
+  /** Tells site owners about disabled webhook endpoints; the mailer goes here (default: a log line). */
+  notifier?: Notifier;
+  /** Test seams of webhook delivery (resolver, test network). */
+  network?: NetworkHooks;
+  /** Built by startApiServer (which starts and stops it); created here when absent. */
+  integrations?: Integrations;
 }
 
 export function createApiApp(deps: ApiDeps): express.Express {
   const log = deps.log ?? pino({ level: deps.config.logLevel });
-  const services = deps.services ?? createServices(deps.db, deps.config, log);
+  const now = deps.now ?? (() => new Date());
+  const shared = deps.services ?? createServices(deps.db, deps.config, log);
+  const integrations = deps.integrations ?? shared.integrations ?? createIntegrationsFor(deps, shared, log);
+  const services: Services = { ...shared, integrations };
   const app = express();
   app.disable('x-powered-by');
   // Off by default: X-Forwarded-For from the open internet would let anyone pick the IP the
@@ -61,6 +75,10 @@ export function createApiApp(deps: ApiDeps): express.Express {
     }),
   );
 
+  // The REST Stats API (bearer keys) and the dashboard's export downloads (session).
+  app.use('/api/v1', restApiRouter({ db: deps.db, config: deps.config, log, uses: integrations.keyUses, now }));
+  app.use('/exports', dashboardExportRouter({ db: deps.db, config: deps.config, log, now, sessionLifetime: services.sessionLifetime }));
+
   if (deps.dashboardDir) app.use(dashboardRouter(deps.dashboardDir, { serveSourceMaps: !deps.config.production }));
 
   app.use((_req, res) => {
@@ -79,8 +97,10 @@ export interface RunningApi {
 /** Listens with the app (port 0 picks a free port) and runs the maintenance sweep. */
 export async function startApiServer(deps: ApiDeps & { port: number; host: string }): Promise<RunningApi> {
   const log = deps.log ?? pino({ level: deps.config.logLevel });
-  const services = deps.services ?? createServices(deps.db, deps.config, log);
-  const app = createApiApp({ ...deps, log, services });
+  const shared = deps.services ?? createServices(deps.db, deps.config, log);
+  const integrations = deps.integrations ?? createIntegrationsFor(deps, shared, log);
+  const services: Services = { ...shared, integrations };
+  const app = createApiApp({ ...deps, log, services, integrations });
   const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -90,6 +110,7 @@ export async function startApiServer(deps: ApiDeps & { port: number; host: strin
   const resumed = await resumeSitePurges(deps.db);
   if (resumed > 0) log.info({ sites: resumed }, 'finished purging deleted sites');
   const stopRetention = scheduleRetention(deps.db, log);
+  integrations.start();
   const { port } = server.address() as AddressInfo;
   const host = deps.host.includes(':') ? `[${deps.host}]` : deps.host;
   return {
@@ -104,9 +125,16 @@ export async function startApiServer(deps: ApiDeps & { port: number; host: strin
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await integrations.stop();
       // Mails still being handed to the mail server go out before the database closes.
       await services.mailer.idle();
       services.mailer.close();
     },
   };
+}
+
+/** The webhook worker and key-use counter; owners are told about disabled endpoints by mail. */
+function createIntegrationsFor(deps: ApiDeps, services: Services, log: Logger): Integrations {
+  const notifier = deps.notifier ?? mailNotifier(deps.db, services.mailer, log);
+  return createIntegrations({ db: deps.db, config: deps.config, log, notifier, network: deps.network, now: deps.now ?? (() => new Date()) });
 }

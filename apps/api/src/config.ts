@@ -116,6 +116,42 @@ export const apiConfigSchema = z.object({
     .default(true)
     .transform((v) => v === true || v === 'true'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Requests per API key (secret or restricted) per window on /api/v1, all processes together. */
+  apiRateLimit: z
+    .object({
+      perKey: z.coerce.number().int().min(1).default(600),
+      windowMs: z.coerce.number().int().min(1000).default(60_000),
+      /** Exports per key per hour (each streams up to a whole window of events). */
+      exportsPerHour: z.coerce.number().int().min(1).default(30),
+    })
+    .default({ perKey: 600, windowMs: 60_000, exportsPerHour: 30 }),
+  webhooks: z
+    .object({
+      /**
+       * `public-only` (production): deliveries never go to loopback, private, link-local or
+       * metadata addresses. `any`: development and tests, whose receivers are on this machine.
+       */
+      targets: z.enum(['public-only', 'any']).default('public-only'),
+      /** Whether this process delivers webhooks and runs the alert sweep (`off` for API-only replicas). */
+      worker: z.enum(['on', 'off']).default('on'),
+      timeoutMs: z.coerce.number().int().min(100).max(60_000).default(10_000),
+      /** First retry delay; each next one doubles, up to `maxDelayMs`, until `giveUpAfterMs`. */
+      retryBaseMs: z.coerce.number().int().min(1).default(60_000),
+      maxDelayMs: z.coerce.number().int().min(1).default(4 * 3_600_000),
+      giveUpAfterMs: z.coerce.number().int().min(1).default(24 * 3_600_000),
+      pollMs: z.coerce.number().int().min(10).default(1000),
+      alertSweepMs: z.coerce.number().int().min(10).default(60_000),
+    })
+    .default({
+      targets: 'public-only',
+      worker: 'on',
+      timeoutMs: 10_000,
+      retryBaseMs: 60_000,
+      maxDelayMs: 4 * 3_600_000,
+      giveUpAfterMs: 24 * 3_600_000,
+      pollMs: 1000,
+      alertSweepMs: 60_000,
+    }),
 });
 
 /** Settings that only make sense together. */
@@ -188,6 +224,12 @@ export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     maxBatchSize: env.API_MAX_BATCH || undefined,
     maxBodyBytes: env.API_MAX_BODY_BYTES || undefined,
     logLevel: env.LOG_LEVEL,
+    apiRateLimit: { perKey: env.API_KEY_RATE_LIMIT, windowMs: env.API_KEY_RATE_WINDOW_MS, exportsPerHour: env.API_EXPORTS_PER_HOUR },
+    webhooks: {
+      targets: env.TAGWARD_WEBHOOK_TARGETS || undefined,
+      worker: env.TAGWARD_WEBHOOK_WORKER || undefined,
+      timeoutMs: env.TAGWARD_WEBHOOK_TIMEOUT_MS || undefined,
+    },
   });
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);

@@ -80,6 +80,17 @@ export interface ExpressContextDeps {
   now?: () => Date;
 }
 
+/** Whether this request's session cookie is the `__Host-` one: always in production, whatever the request looks like. */
+export function requestUsesSecureCookies(config: ApiConfig, req: Request): boolean {
+  return (
+    config.production ||
+    shouldUseSecureCookie(config.cookieSecure, {
+      protocol: req.protocol,
+      hostname: req.hostname,
+    })
+  );
+}
+
 /**
  * The Express adapter's context: reads the session cookie (sliding its expiry), runs the origin
  * check, and gives procedures a way to set cookies on this response.
@@ -87,13 +98,7 @@ export interface ExpressContextDeps {
 export function createExpressContextFactory(deps: ExpressContextDeps) {
   const now = deps.now ?? (() => new Date());
   return async ({ req, res }: { req: Request; res: Response }): Promise<Context> => {
-    // Production always uses (and reads) the `__Host-` cookie, whatever the request looks like.
-    const secureCookies =
-      deps.config.production ||
-      shouldUseSecureCookie(deps.config.cookieSecure, {
-        protocol: req.protocol,
-        hostname: req.hostname,
-      });
+    const secureCookies = requestUsesSecureCookies(deps.config, req);
     const cookies: SessionCookieWriter = {
       set: (token, expiresAt) => res.append('Set-Cookie', serializeSessionCookie(token, expiresAt, secureCookies)),
       clear: () => res.append('Set-Cookie', serializeBlankSessionCookie(secureCookies)),

@@ -64,6 +64,8 @@ async function makeTenant(name: string): Promise<Tenant> {
   const [eventId] = await recordEvents(api.db, new Types.ObjectId(site.id), [
     { receivedAt: new Date(Date.now() - 3_600_000), path: `/private-${name.replace(/\W/g, '-')}`, verdict: 'fraud', score: 0.1, reasons: [{ code: 'origin_not_allowed', weight: -0.6 }] },
   ]);
+  const restricted = await owner.trpc.apiKeys.create.mutate({ siteId: site.id, name: 'tenant key', scopes: ['stats:read'] });
+  const { endpoint } = await owner.trpc.webhooks.create.mutate({ siteId: site.id, url: 'http://127.0.0.1:9/tenant', events: ['key.rotated'] });
   return {
     owner,
     viewer,
@@ -77,6 +79,8 @@ async function makeTenant(name: string): Promise<Tenant> {
       email: owner.email,
       invitationId: invitation!.id,
       inviteToken,
+      restrictedKid: restricted.key.kid,
+      endpointId: endpoint.id,
     },
   };
 }
@@ -84,7 +88,7 @@ async function makeTenant(name: string): Promise<Tenant> {
 /** Everything stored for a tenant, to prove that failed attempts changed nothing. */
 async function snapshot(tenant: Tenant): Promise<string> {
   const siteId = new Types.ObjectId(tenant.ids.siteId);
-  const [site, keys, events, hourly, daily, users, sessions, invitations] = await Promise.all([
+  const [site, keys, events, hourly, daily, users, sessions, invitations, restricted, endpoints, alerts, outbox] = await Promise.all([
     api.db.models.Site.findById(siteId).lean(),
     api.db.models.SecretKey.find({ siteId }).sort({ kid: 1 }).lean(),
     api.db.models.Event.find({ siteId }).sort({ _id: 1 }).lean(),
@@ -93,8 +97,12 @@ async function snapshot(tenant: Tenant): Promise<string> {
     api.db.models.User.find({ _id: { $in: [tenant.owner.userId, tenant.viewer.userId] } }).sort({ _id: 1 }).lean(),
     api.db.models.Session.find({ userId: { $in: [tenant.owner.userId, tenant.viewer.userId] } }).sort({ _id: 1 }).lean(),
     api.db.models.Invitation.find({ siteId }).sort({ _id: 1 }).lean(),
+    api.db.models.RestrictedKey.find({ siteId }).sort({ kid: 1 }).lean(),
+    api.db.models.WebhookEndpoint.find({ siteId }).sort({ _id: 1 }).lean(),
+    api.db.models.SiteAlert.find({ _id: siteId }).lean(),
+    api.db.models.WebhookEvent.find({ siteId }).sort({ _id: 1 }).lean(),
   ]);
-  return JSON.stringify({ site, keys, events, hourly, daily, users, sessions: sessions.map((s) => [s._id, s.expiresAt]), invitations });
+  return JSON.stringify({ site, keys, events, hourly, daily, users, sessions: sessions.map((s) => [s._id, s.expiresAt]), invitations, restricted, endpoints, alerts, outbox });
 }
 
 let victim: Tenant;
@@ -108,7 +116,8 @@ async function adminClient(): Promise<TestClient> {
 }
 
 beforeAll(async () => {
-  api = await startTestApi('api_tenants');
+  // Webhook endpoints on loopback (nothing listens; the worker is off): no DNS in tests.
+  api = await startTestApi('api_tenants', { webhooks: { targets: 'any', worker: 'off' } });
   victim = await makeTenant('Victim shop');
   before = await snapshot(victim);
 });
@@ -133,7 +142,7 @@ test('no procedure is a subscription (the table only knows queries and mutations
 });
 
 describe('the rightful caller can use every procedure and gets a plain DTO', () => {
-  const FORBIDDEN_KEYS = new Set(['_id', '__v', '$__', '_doc', '$isNew', 'passwordHash', 'secretHash', 'signingKeyEnc']);
+  const FORBIDDEN_KEYS = new Set(['_id', '__v', '$__', '_doc', '$isNew', 'passwordHash', 'secretHash', 'signingKeyEnc', 'secretEnc', 'previousSecretEnc']);
 
   /** Throws unless `value` is JSON-shaped: primitives, arrays and plain objects only. */
   function assertPlain(value: unknown, where: string): void {
@@ -216,7 +225,7 @@ describe('another tenant', () => {
     const text = JSON.stringify(result ?? null);
     // The victim's site-scoped objects. (Its owner's email is in the crossed input on purpose:
     // adding a known account to one's own site is the members feature, not a leak.)
-    for (const secret of [victim.ids.siteId, victim.ids.eventId, victim.ids.kid, victim.ids.viewerUserId, '/private-Victim-shop']) {
+    for (const secret of [victim.ids.siteId, victim.ids.eventId, victim.ids.kid, victim.ids.viewerUserId, '/private-Victim-shop', victim.ids.restrictedKid, victim.ids.endpointId]) {
       expect(text).not.toContain(secret);
     }
     expect(await snapshot(victim)).toBe(before);
@@ -229,6 +238,13 @@ describe('another tenant', () => {
     ['keys.revoke', 'NOT_FOUND'],
     ['sites.removeMember', 'NOT_FOUND'],
     ['origins.remove', 'NOT_FOUND'],
+    ['apiKeys.revoke', 'NOT_FOUND'],
+    ['webhooks.get', 'NOT_FOUND'],
+    ['webhooks.update', 'NOT_FOUND'],
+    ['webhooks.remove', 'NOT_FOUND'],
+    ['webhooks.rollSecret', 'NOT_FOUND'],
+    ['webhooks.sendTest', 'NOT_FOUND'],
+    ['webhooks.deliveries', 'NOT_FOUND'],
   ])('%s with a victim object id under the stranger’s site is %s', async (path, code) => {
     const crossed = { ...victim.ids, siteId: stranger.ids.siteId, siteName: stranger.ids.siteName };
     expect(await codeOf(callHttp(stranger.owner.trpc, path, TABLE[path]!.input(crossed)))).toBe(code);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Database } from '@tagward/db';
+import { KeyUseCounter, type Database } from '@tagward/db';
 import type { BeaconConfig } from './config.js';
 import { createAttestation } from './checks/attestation.js';
 import { createPageTokenChecker, keyLookup } from './checks/page-tokens.js';
@@ -23,9 +23,10 @@ export function createCheckers(deps: { db: Database; config: BeaconConfig; log: 
   const lookupKey = keyLookup(deps.db);
   const attestation = createAttestation(deps);
   const verifyLimiter = new SharedQuotaLimiter(deps.db, 'verify', VERIFY_LIMIT_PER_MINUTE, 60_000);
+  const keyUses = new KeyUseCounter(deps.db, { onError: (err) => deps.log.warn({ err }, 'could not write key use counts') });
   return {
     tokens: createPageTokenChecker({ config: deps.config, log: deps.log, lookupKey }),
     attestation: attestation.checker,
-    routes: [verifyRoute(deps.db, lookupKey, verifyLimiter), ...attestation.routes],
+    routes: [verifyRoute(deps.db, lookupKey, verifyLimiter, keyUses), ...attestation.routes],
   };
 }

@@ -59,3 +59,8 @@ export {
 } from './rollups/store.js';
 export { EventStoreUnavailableError, insertEvents, type EventRecord, type InsertOutcome } from './events.js';
 export { GLOBAL_RULES_SCOPE, readPublishedRules, readRulesInForce, type RulesInForce, type StoredRulesVersion } from './rules-store.js';
+export type { RestrictedKeyDoc } from './models/restricted-key.js';
+export type { WebhookEndpointDoc } from './models/webhook-endpoint.js';
+export type { WebhookDeliveryDoc } from './models/webhook-delivery.js';
+export type { SiteAlertDoc } from './models/site-alert.js';
+export { KEY_USAGE_RETENTION_MS, KeyUseCounter, readKeyUsage, restrictedKeyLookup, type RestrictedKeyLookupRow } from './api-keys.js';

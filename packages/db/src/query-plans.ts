@@ -20,6 +20,11 @@ export const GROWING_COLLECTIONS = [
   'users',
   'invitations',
   'auth_tokens',
+  'restricted_keys',
+  'api_key_usage',
+  'webhook_endpoints',
+  'webhook_events',
+  'webhook_deliveries',
 ] as const;
 
 const QUERYING = new Set(['find', 'aggregate', 'count', 'distinct', 'update', 'delete', 'findAndModify']);

@@ -66,3 +66,18 @@ export {
   type VerifyResponse,
   type RateLimitDecision,
 } from './verify-api.js';
+export {
+  generateRestrictedKey,
+  parseRestrictedKey,
+  type GeneratedRestrictedKey,
+  type ParsedRestrictedKey,
+  type RestrictedKeyRecord,
+  type LookupRestrictedKey,
+} from './restricted-key.js';
+export {
+  authenticateApiKey,
+  type ApiPrincipal,
+  type ApiAuthDeps,
+  type ApiAuthResult,
+  type ApiAuthFailure,
+} from './api-auth.js';

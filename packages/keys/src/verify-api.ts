@@ -1,6 +1,7 @@
 import type { Verdict } from '@tagward/trust';
-import { keyRejection, type LookupKey } from './key-record.js';
-import { parseSecretKey, secretKeyMatchesHash } from './secret-key.js';
+import type { LookupKey } from './key-record.js';
+import { authenticateApiKey, type ApiPrincipal } from './api-auth.js';
+import type { LookupRestrictedKey } from './restricted-key.js';
 
 /** Route of the server-to-server verify API (served by the beacon). */
 export const VERIFY_BEACON_PATH = '/v1/verify/beacons/:id';
@@ -14,6 +15,8 @@ export const VERIFY_API_ERROR_CODES = {
   invalid_request: 400,
   not_found: 404,
   rate_limited: 429,
+  // A restricted key without the `verify` scope.
+  insufficient_scope: 403,
 } as const;
 export type VerifyApiErrorCode = keyof typeof VERIFY_API_ERROR_CODES;
 
@@ -64,6 +67,10 @@ export interface VerifyRequestDeps {
   now: () => number;
   /** Per-key limit, checked after authentication so nobody can exhaust another site's quota. */
   rateLimit?: (kid: string) => Promise<RateLimitDecision>;
+  /** Restricted keys (`rk_…`) by key id; without it only secret keys authenticate. */
+  lookupRestrictedKey?: LookupRestrictedKey;
+  /** Told of every authenticated use of a key, to count uses per key. Must not throw. */
+  recordUse?: (use: { principal: ApiPrincipal; limited: boolean }) => void;
 }
 
 export interface VerifyResponse {
@@ -95,9 +102,10 @@ const unauthorized = (message: string) =>
 /**
  * `GET /v1/verify/beacons/:id` as a framework-agnostic function: the beacon's router passes the
  * header and route parameter in and writes `{ status, headers, body }` out (body as JSON).
- * Authenticates `Authorization: Bearer sk_…` by key id, then compares sha256(key) with the stored
- * hash in constant time; revoked keys get `unauthorized`, keys past their rotation grace
- * `key_expired`, both 401.
+ * Authenticates `Authorization: Bearer sk_…` (or a restricted `rk_…` key with the `verify` scope)
+ * by key id, then compares sha256(key) with the stored hash in constant time; revoked keys get
+ * `unauthorized`, keys past their end `key_expired`, both 401; a restricted key without the
+ * scope `insufficient_scope`, 403.
  *
  * @example
  * const res = await handleVerifyRequest(
@@ -110,34 +118,39 @@ export async function handleVerifyRequest(
   input: VerifyRequestInput,
   deps: VerifyRequestDeps,
 ): Promise<VerifyResponse> {
-  const match = /^Bearer +(\S+) *$/i.exec(input.authorization ?? '');
-  if (!match?.[1]) return unauthorized('Send the secret key as "Authorization: Bearer sk_…".');
-  const parsed = parseSecretKey(match[1]);
-  if (!parsed) return unauthorized('The bearer token is not a Tagward secret key.');
-  const record = await deps.lookupKey(parsed.kid);
-  if (!record || !secretKeyMatchesHash(parsed.secretKey, record.secretHash)) {
-    return unauthorized('Unknown secret key.');
-  }
-  const rejection = keyRejection(record, deps.now());
-  if (rejection === 'revoked') return unauthorized('This secret key was revoked.');
-  if (rejection === 'expired') {
-    return fail('key_expired', 'This secret key was rotated and its grace period is over.', {
+  const auth = await authenticateApiKey(input.authorization, {
+    lookupKey: deps.lookupKey,
+    lookupRestrictedKey: deps.lookupRestrictedKey,
+    now: deps.now,
+  });
+  if (!auth.ok) {
+    if (auth.code === 'unauthorized') return unauthorized(auth.message);
+    return fail('key_expired', auth.message, {
       'www-authenticate': 'Bearer realm="tagward", error="invalid_token"',
     });
   }
+  const { principal } = auth;
+  // Limited before the scope check: a key hammering an API it may not call still spends its quota.
   if (deps.rateLimit) {
-    const decision = await deps.rateLimit(parsed.kid);
+    const decision = await deps.rateLimit(principal.kid);
     if (!decision.allowed) {
+      deps.recordUse?.({ principal, limited: true });
       const retryAfter = String(Math.max(1, Math.ceil(decision.retryAfterS)));
       return fail('rate_limited', 'Too many verify requests for this key.', {
         'retry-after': retryAfter,
       });
     }
   }
+  deps.recordUse?.({ principal, limited: false });
+  if (!principal.scopes.includes('verify')) {
+    return fail('insufficient_scope', 'This key does not have the verify scope.', {
+      'www-authenticate': 'Bearer realm="tagward", error="insufficient_scope", scope="verify"',
+    });
+  }
   if (!EVENT_ID_PATTERN.test(input.eventId)) {
     return fail('invalid_request', 'A beacon id is 8–64 characters of A–Z, a–z, 0–9, _ and -.');
   }
-  const event = await deps.findEvent(record.siteId, input.eventId);
+  const event = await deps.findEvent(principal.siteId, input.eventId);
   if (!event) return fail('not_found', 'No beacon with this id for this site.');
   return {
     status: 200,

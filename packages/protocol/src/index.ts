@@ -65,3 +65,21 @@ export {
   type ParsedOrigin,
   type OriginAllowlist,
 } from './origins.js';
+export {
+  API_SCOPES,
+  RESTRICTED_KEY_PATTERN,
+  isApiScope,
+  parseRestrictedKey,
+  type ApiScope,
+  type ParsedRestrictedKey,
+} from './api-keys.js';
+export {
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_EVENT_ID_HEADER,
+  WEBHOOK_TOLERANCE_S,
+  WEBHOOK_SECRET_PATTERN,
+  signWebhook,
+  parseWebhookSignature,
+  checkWebhookSignature,
+  type WebhookSignatureCheck,
+} from './webhook-signature.js';

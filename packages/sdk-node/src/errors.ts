@@ -1,6 +1,7 @@
 /**
  * Stable codes of {@link TagwardError}. The first two are mistakes in the caller's input; the
- * rest come from the verify API (same codes as its `error.code`) or from the network.
+ * `webhook_*` ones come from `verifyWebhook`; the rest from the verify API (same codes as its
+ * `error.code`) or from the network.
  */
 export type TagwardErrorCode =
   | 'invalid_secret_key'
@@ -10,6 +11,11 @@ export type TagwardErrorCode =
   | 'invalid_request'
   | 'not_found'
   | 'rate_limited'
+  | 'insufficient_scope'
+  | 'webhook_header_invalid'
+  | 'webhook_signature_invalid'
+  | 'webhook_timestamp_expired'
+  | 'webhook_body_invalid'
   | 'server_error'
   | 'bad_response'
   | 'network_error'

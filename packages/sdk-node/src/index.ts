@@ -16,3 +16,4 @@ export {
   type VerifyClientOptions,
 } from './verify-client.js';
 export { renderEmbedTag, type EmbedTagOptions } from './snippet.js';
+export { verifyWebhook, type WebhookEvent, type VerifyWebhookOptions } from './webhooks.js';

@@ -1,4 +1,4 @@
-import { parseSecretKey } from '@tagward/protocol';
+import { parseRestrictedKey, parseSecretKey } from '@tagward/protocol';
 import { TagwardError, type TagwardErrorCode } from './errors.js';
 
 /** What Tagward recorded for one beacon. */
@@ -14,7 +14,7 @@ export interface BeaconRecord {
 }
 
 export interface VerifyClientOptions {
-  /** Your secret key, `sk_live_…` or `sk_test_…`. */
+  /** Your secret key, `sk_live_…` or `sk_test_…`, or a restricted key with the `verify` scope (`rk_…`). */
   secretKey: string;
   /** Base URL of the Tagward beacon service, e.g. `https://beacon.tagward.example`. */
   endpoint: string;
@@ -41,6 +41,7 @@ const API_CODES = new Set<TagwardErrorCode>([
   'invalid_request',
   'not_found',
   'rate_limited',
+  'insufficient_scope',
 ]);
 const VERDICTS = new Set(['trusted', 'suspect', 'fraud']);
 
@@ -129,17 +130,17 @@ async function readJson(response: Response): Promise<unknown> {
  * if (beacon.verdict === 'fraud') return res.status(403).send('Request refused');
  */
 export function createVerifyClient(options: VerifyClientOptions): VerifyClient {
-  const parsed = parseSecretKey(options.secretKey);
-  if (!parsed) {
+  const key = parseSecretKey(options.secretKey)?.secretKey ?? parseRestrictedKey(options.secretKey)?.restrictedKey;
+  if (!key) {
     throw new TagwardError(
       'invalid_secret_key',
-      'secretKey is not a Tagward secret key (sk_live_… or sk_test_…)',
+      'secretKey is not a Tagward secret key (sk_live_… or sk_test_…) or restricted key (rk_…)',
     );
   }
   const base = parseEndpoint(options.endpoint);
   const timeoutMs = options.timeoutMs ?? 5000;
   const doFetch = options.fetch ?? globalThis.fetch;
-  const authorization = `Bearer ${parsed.secretKey}`;
+  const authorization = `Bearer ${key}`;
 
   return {
     async getBeacon(eventId) {

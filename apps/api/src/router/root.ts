@@ -10,6 +10,8 @@ import { attestationRouter } from './attestation.js';
 import { twoFactorRouter } from './two-factor.js';
 import { accountRouter } from './account.js';
 import { invitationsRouter } from './invitations.js';
+import { apiKeysRouter } from './api-keys.js';
+import { webhooksRouter } from './webhooks.js';
 
 /** Every domain router, one line each. */
 export const appRouter = router({
@@ -24,6 +26,8 @@ export const appRouter = router({
   twoFactor: twoFactorRouter,
   account: accountRouter,
   invitations: invitationsRouter,
+  apiKeys: apiKeysRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

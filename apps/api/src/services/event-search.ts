@@ -47,7 +47,7 @@ const RARE_WINDOWS = 3;
 /** Above every character a URL path holds (they are percent-encoded ASCII): a prefix's range end. */
 const AFTER_PREFIX = '\u{10FFFF}';
 
-const FIELDS = { receivedAt: 1, 'page.path': 1, verdict: 1, score: 1, reasons: 1, tokenValid: 1 } as const;
+const FIELDS = { eventId: 1, receivedAt: 1, 'page.path': 1, verdict: 1, score: 1, reasons: 1, tokenValid: 1 } as const;
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

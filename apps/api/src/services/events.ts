@@ -17,6 +17,8 @@ export type EventFilters = SearchFilters;
 
 export interface EventSummaryDto {
   id: string;
+  /** The beacon id the page was given (the verify API's id). */
+  eventId: string;
   receivedAt: string;
   path: string;
   verdict: 'trusted' | 'suspect' | 'fraud';
@@ -93,6 +95,7 @@ export async function listEvents(
 function toSummary(row: EventRow): EventSummaryDto {
   return {
     id: row._id.toHexString(),
+    eventId: row.eventId,
     receivedAt: row.receivedAt.toISOString(),
     path: row.page?.path ?? '',
     verdict: toVerdict(row.verdict),

@@ -3,6 +3,7 @@ import { DEFAULT_SESSION_LIFETIME, LoginThrottle, WindowLimiter, type SessionLif
 import type { Database } from '@tagward/db';
 import type { ApiConfig } from '../config.js';
 import { createMailer, type Mailer } from '../mail/mailer.js';
+import type { Integrations } from './integrations.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -18,6 +19,8 @@ export interface Services {
   mailsPerRecipient: WindowLimiter;
   mailer: Mailer;
   sessionLifetime: SessionLifetime;
+  /** Webhook worker and key-use counter (absent in contexts built without a server). */
+  integrations?: Integrations;
 }
 
 export function createServices(db: Database, config: ApiConfig, log: Logger = pino({ level: config.logLevel })): Services {

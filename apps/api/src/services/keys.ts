@@ -11,6 +11,7 @@ import type { ClientSession, Types } from 'mongoose';
 import type { NewSecretKeyDto, SecretKeyDto } from '../dto.js';
 import type { Actor } from '../permissions.js';
 import { audit } from './audit.js';
+import { emitWebhookEvent } from './webhooks/outbox.js';
 import { badRequest, notFound } from './errors.js';
 import type { SiteRow } from './sites.js';
 
@@ -120,6 +121,9 @@ export async function rotateSecretKeys(
       { actorId: actor.id, action: 'key.rotate', target: `${String(site._id)}/${created.kid}`, after: { graceHours, superseded: updates.map((u) => u.kid) }, at: now },
       session,
     );
+    // The key.rotated webhook commits with the rotation (an outbox event: delivered at least once).
+    const data = { kid: created.kid, superseded: updates.map((u) => ({ kid: u.kid, expiresAt: u.expiresAt?.toISOString() ?? null, revokedAt: u.revokedAt?.toISOString() ?? null })), graceHours };
+    await emitWebhookEvent(db, { siteId: site._id, type: 'key.rotated', data, at: now }, session);
     return stored;
   });
   return { secretKey, keys: await listKeys(db, site, now) };

@@ -6,6 +6,7 @@ import { siteRoleOf, type Actor, type SiteRole } from '../permissions.js';
 import { audit } from './audit.js';
 import { appError, badRequest, isDuplicateKeyError, notFound } from './errors.js';
 import { createSecretKey } from './keys.js';
+import { deleteSiteIntegrations, purgeSiteIntegrations } from './integrations-purge.js';
 
 export type SiteRow = SiteDoc & { _id: Types.ObjectId; createdAt?: Date; updatedAt?: Date };
 
@@ -133,6 +134,7 @@ export async function deleteSite(db: Database, site: SiteRow, actor: Actor, conf
     const removed = await db.models.Site.deleteOne({ _id: siteId }, { session });
     if (removed.deletedCount === 0) return false;
     await db.models.SecretKey.deleteMany({ siteId }, { session });
+    await deleteSiteIntegrations(db, siteId, session);
     await db.models.RulesVersion.deleteMany({ scope: String(siteId) }, { session });
     await db.models.SitePurge.create([{ _id: siteId, requestedAt: now }], { session });
     await audit(db, { actorId: actor.id, action: 'site.delete', target: String(siteId), before: { name: site.name }, at: now }, session);
@@ -144,7 +146,7 @@ export async function deleteSite(db: Database, site: SiteRow, actor: Actor, conf
 
 /** Deletes a deleted site's events and rollups, then its purge marker. Idempotent. */
 export async function purgeSiteData(db: Database, siteId: Types.ObjectId): Promise<void> {
-  await Promise.all([db.models.Event.deleteMany({ siteId }), deleteSiteRollups(db, siteId)]);
+  await Promise.all([db.models.Event.deleteMany({ siteId }), deleteSiteRollups(db, siteId), purgeSiteIntegrations(db, siteId)]);
   await db.models.SitePurge.deleteOne({ _id: siteId });
 }
 

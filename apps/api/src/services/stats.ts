@@ -162,10 +162,11 @@ export interface TopPagesDto {
 export async function getTopPages(
   db: Database,
   siteId: Types.ObjectId,
-  options: { now: Date; preset: RangePreset; custom?: { from: Date; to: Date }; includeSuspect: boolean },
+  options: { now: Date; preset: RangePreset; custom?: { from: Date; to: Date }; includeSuspect: boolean; limit?: number },
 ): Promise<TopPagesDto> {
   const range = resolveRange(options.now, options.preset, options.custom);
-  const paths = await readTopPaths(db, siteId, range, { includeSuspect: options.includeSuspect, limit: TOP_PAGES });
+  // The dashboard shows TOP_PAGES; the Stats API may ask for more.
+  const paths = await readTopPaths(db, siteId, range, { includeSuspect: options.includeSuspect, limit: options.limit ?? TOP_PAGES });
   return {
     range: { from: range.from.toISOString(), to: range.to.toISOString() },
     includeSuspect: options.includeSuspect,

@@ -17,6 +17,9 @@ export interface Ids {
   /** A pending invitation of the site, and the token its mail carries. */
   invitationId: string;
   inviteToken: string;
+  /** A restricted key and a webhook endpoint of the site. */
+  restrictedKid: string;
+  endpointId: string;
 }
 
 export type Access =
@@ -112,6 +115,20 @@ export const TABLE: Record<string, Row> = {
   'moderation.metrics': { access: { kind: 'admin' }, input: () => ({ includeSuspect: true }) },
   'moderation.auditLog': { access: { kind: 'admin' }, input: () => ({}) },
   'moderation.auditActions': { access: { kind: 'admin' }, input: () => undefined },
+  // Restricted keys and webhooks hold secrets, so even their reads are owners only.
+  'apiKeys.list': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId }) },
+  'apiKeys.create': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, name: 'planted', scopes: ['stats:read'] }) },
+  'apiKeys.revoke': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, kid: ids.restrictedKid }) },
+  'webhooks.list': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId }) },
+  'webhooks.get': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, endpointId: ids.endpointId }) },
+  'webhooks.create': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, url: 'http://127.0.0.1:9/planted', events: ['fraud.spike'] }) },
+  'webhooks.update': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, endpointId: ids.endpointId, description: 'changed' }) },
+  'webhooks.remove': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, endpointId: ids.endpointId }) },
+  'webhooks.rollSecret': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, endpointId: ids.endpointId }) },
+  'webhooks.sendTest': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, endpointId: ids.endpointId }) },
+  'webhooks.deliveries': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, endpointId: ids.endpointId }) },
+  'webhooks.alertSettings': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId }) },
+  'webhooks.saveAlertSettings': { access: { kind: 'site-owner' }, input: (ids) => ({ siteId: ids.siteId, fraudSpikePct: 50, fraudSpikeWindowHours: 2, fraudSpikeMinEvents: 10, silentHours: 3 }) },
 };
 
 /** A well-formed id that names nothing: admin rows only need to get past the gate. */

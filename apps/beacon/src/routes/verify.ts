@@ -1,4 +1,4 @@
-import type { Database } from '@tagward/db';
+import { restrictedKeyLookup, type Database, type KeyUseCounter } from '@tagward/db';
 import { handleVerifyRequest, type LookupKey } from '@tagward/keys';
 import { BeaconError, sendError, sendJson } from '../errors.js';
 import type { SharedQuotaLimiter } from '../collect/rate-limit.js';
@@ -16,8 +16,12 @@ function eventIdOf(url: string | undefined): string | undefined {
   }
 }
 
-/** `GET /v1/verify/beacons/:id` with `Authorization: Bearer sk_…` (server to server). */
-export function verifyRoute(db: Database, lookupKey: LookupKey, limiter: SharedQuotaLimiter): Route {
+/**
+ * `GET /v1/verify/beacons/:id` with `Authorization: Bearer sk_…`, or a restricted `rk_…` key with
+ * the `verify` scope (server to server). Every authenticated use is counted per key.
+ */
+export function verifyRoute(db: Database, lookupKey: LookupKey, limiter: SharedQuotaLimiter, uses?: KeyUseCounter): Route {
+  const lookupRestrictedKey = restrictedKeyLookup(db);
   return {
     method: 'GET',
     match: (pathname) => VERIFY_PATH.test(pathname),
@@ -29,6 +33,8 @@ export function verifyRoute(db: Database, lookupKey: LookupKey, limiter: SharedQ
         { authorization: req.headers.authorization, eventId },
         {
           lookupKey,
+          lookupRestrictedKey,
+          recordUse: ({ principal, limited }) => uses?.record({ kid: principal.kid, siteId: principal.siteId, limited }),
           now: Date.now,
           findEvent: async (siteId, id) => {
             const event = await db.models.Event.findOne({ siteId, eventId: id }).select({ eventId: 1, receivedAt: 1, score: 1, verdict: 1, reasons: 1 }).lean();

@@ -5,3 +5,4 @@
 export const SITES = 'app:sites';
 export const SITE = 'app:site';
 export const RULES = 'app:rules';
+export const WEBHOOK_LOG = 'app:webhook-log';

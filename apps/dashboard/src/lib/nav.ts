@@ -2,10 +2,11 @@
  * The main navigation. One entry per section; `adminOnly` entries show only to platform
  * admins (the moderation section adds itself here with one line).
  */
-import type { Pathname } from '$app/types';
+/** Sections are routes without parameters (resolve() needs to know which one it gets). */
+type SectionPath = '/sites' | '/account' | '/admin';
 
 export interface NavLink {
-  href: Pathname;
+  href: SectionPath;
   label: string;
   adminOnly?: boolean;
 }

@@ -14,6 +14,12 @@ import { backtestJobModel } from './backtest-job.js';
 import { sitePurgeModel } from './site-purge.js';
 import { authTokenModel } from './auth-token.js';
 import { invitationModel } from './invitation.js';
+import { restrictedKeyModel } from './restricted-key.js';
+import { keyUsageModel } from './key-usage.js';
+import { webhookEndpointModel } from './webhook-endpoint.js';
+import { webhookEventModel } from './webhook-event.js';
+import { webhookDeliveryModel } from './webhook-delivery.js';
+import { siteAlertModel } from './site-alert.js';
 
 export function registerModels(conn: mongoose.Connection) {
   return {
@@ -35,6 +41,12 @@ export function registerModels(conn: mongoose.Connection) {
     SitePurge: sitePurgeModel(conn),
     AuthToken: authTokenModel(conn),
     Invitation: invitationModel(conn),
+    RestrictedKey: restrictedKeyModel(conn),
+    KeyUsage: keyUsageModel(conn),
+    WebhookEndpoint: webhookEndpointModel(conn),
+    WebhookEvent: webhookEventModel(conn),
+    WebhookDelivery: webhookDeliveryModel(conn),
+    SiteAlert: siteAlertModel(conn),
   };
 }
 

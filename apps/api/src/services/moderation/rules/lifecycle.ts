@@ -9,6 +9,7 @@ import { takeLock, type Database } from '@tagward/db';
 import { DEFAULT_RULES, type Rules, type RulesOverride } from '@tagward/trust';
 import { Types, type ClientSession } from 'mongoose';
 import { audit } from '../../audit.js';
+import { emitWebhookEvent } from '../../webhooks/outbox.js';
 import { badRequest, conflict, notFound } from '../../errors.js';
 import type { RulesScope, RulesStateDto } from '../dto.js';
 import { mergeOrExplain, parseGlobalRules, parseOverride, requireNote } from './parse.js';
@@ -72,6 +73,16 @@ export async function discardDraft(db: Database, actor: Actor, scope: RulesScope
   return getRulesState(db, scope);
 }
 
+/**
+ * The rules.published webhook, in the publish's transaction: to the site for an override, to every
+ * site for the global rules. Neither the rules nor the admin's note go out: they describe how
+ * fraud is detected, which is not for every client's receiver.
+ */
+async function announcePublish(db: Database, scope: RulesScope, data: { version: number; publishedAt: string; rollbackTo: number | null }, now: Date, session: ClientSession): Promise<void> {
+  const global = isGlobalScope(scope);
+  await emitWebhookEvent(db, { siteId: global ? null : new Types.ObjectId(scope), type: 'rules.published', data: { scope: global ? 'global' : 'site', ...data }, at: now }, session);
+}
+
 /** Archives the scope's published version (the first write of a publish or a rollback). */
 async function archivePublished(db: Database, scope: RulesScope, session: ClientSession): Promise<RulesRow | null> {
   const previous = await findPublished(db, scope, session);
@@ -104,6 +115,7 @@ export async function publishDraft(db: Database, actor: Actor, scope: RulesScope
     );
     if (updated.matchedCount === 0) throw conflict('The draft was published or discarded meanwhile. Reload.');
     await audit(db, { actorId: actor.id, action: 'rules.publish', target: scope, before: auditBefore(previous), after: { version, rules: stored, note: text, shadowEnded: Boolean(draft.shadow) }, at: now }, session);
+    await announcePublish(db, scope, { version, publishedAt: now.toISOString(), rollbackTo: null }, now, session);
   });
   return getRulesState(db, scope);
 }
@@ -138,6 +150,7 @@ export async function rollback(db: Database, actor: Actor, scope: RulesScope, to
       { session },
     );
     await audit(db, { actorId: actor.id, action: 'rules.rollback', target: scope, before: auditBefore(previous), after: { version, from: toVersion, rules: stored, note: text }, at: now }, session);
+    await announcePublish(db, scope, { version, publishedAt: now.toISOString(), rollbackTo: toVersion }, now, session);
   });
   return getRulesState(db, scope);
 }
