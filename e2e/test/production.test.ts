@@ -19,12 +19,14 @@ import { launchChromium } from '@tagward/chromium';
 import { artifactPath } from '../src/browser.js';
 import { waitFor } from '../src/system.js';
 import { direct, viaNginx } from '../src/production/clients.js';
+import { startMailCatcher, type RunningMailCatcher } from '@tagward/mail-catcher';
 import { HOSTS, buildBundles, freePort, startTopology, stopProcess, type Topology } from '../src/production/topology.js';
 
 const KEY_LIMIT = 300;
 const OWNER = { email: 'owner@shop.example', password: 'a long and private passphrase' };
 
 let topology: Topology;
+let mail: RunningMailCatcher;
 let db: Database;
 let shop: https.Server;
 let shopOrigin: string;
@@ -42,7 +44,9 @@ beforeAll(async () => {
   await ensureIndexes(db);
   // The load test below comes from one address (nginx reports 127.0.0.1): the per-source limits
   // out of its way. Day-long windows, so the per-site limit test never straddles two.
-  topology = await startTopology({ mongodbUri: testDatabaseUri(), dbName, masterKey, beaconEnv: { BEACON_KEY_LIMIT: String(KEY_LIMIT), BEACON_VISITOR_LIMIT: '1000000', BEACON_ADDRESS_LIMIT: '1000000', BEACON_NETWORK_LIMIT: '1000000', BEACON_RATE_WINDOW_MS: '86400000' } });
+  // Production refuses to start without a mail server: the mail catcher stands in for one.
+  mail = await startMailCatcher({ smtpPort: 0, webPort: 0 });
+  topology = await startTopology({ mongodbUri: testDatabaseUri(), dbName, masterKey, smtpUrl: mail.smtpUrl, beaconEnv: { BEACON_KEY_LIMIT: String(KEY_LIMIT), BEACON_VISITOR_LIMIT: '1000000', BEACON_ADDRESS_LIMIT: '1000000', BEACON_NETWORK_LIMIT: '1000000', BEACON_RATE_WINDOW_MS: '86400000' } });
 
   // The client's own site: an https server of theirs that mints a page token per view.
   const shopPort = await freePort();
@@ -71,6 +75,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((resolve) => (shop ? shop.close(resolve) : resolve(undefined)));
   await topology?.stop();
+  await mail?.stop();
   await db?.conn.dropDatabase().catch(() => undefined);
   await db?.close();
 });

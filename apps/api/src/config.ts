@@ -154,10 +154,6 @@ export const apiConfigSchema = z.object({
     }),
 });
 
-/** Settings that only make sense together. */
-const checkedSchema = apiConfigSchema.superRefine((config, ctx) => {
-  if (config.sessionMaxHours < config.sessionIdleHours) ctx.addIssue({ code: 'custom', path: ['sessionMaxHours'], message: 'the absolute session lifetime must be at least the idle one' });
-});
 
 export type ApiConfig = z.output<typeof apiConfigSchema>;
 export type ApiConfigInput = z.input<typeof apiConfigSchema>;
@@ -198,7 +194,7 @@ export function readDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Pick<A
 
 /** The configuration without the production checks (check:config prints both). */
 export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const result = checkedSchema.safeParse({
+  const result = apiConfigSchema.safeParse({
     port: env.API_PORT ?? env.PORT,
     host: env.API_HOST,
     mongodbUri: env.MONGODB_URI || undefined,

@@ -7,7 +7,7 @@ export type RouterOutputs = inferRouterOutputs<AppRouter>;
 
 export { appRouter } from './router/root.js';
 export { createApiApp, startApiServer, type ApiDeps, type RunningApi } from './app.js';
-export { apiConfigSchema, loadApiConfig, type ApiConfig, type ApiConfigInput } from './config.js';
+export { apiConfigSchema, loadApiConfig, readApiConfig, type ApiConfig, type ApiConfigInput } from './config.js';
 export { createContextInner, type Context } from './context.js';
 export { createCallerFactory } from './trpc.js';
 export { createServices, type Services } from './services/index.js';

@@ -114,7 +114,14 @@ describe('headers and source maps', () => {
   });
 
   test('production refuses to start without SMTP_URL or with a plain-http dashboard URL', () => {
-    const env = { TAGWARD_MASTER_KEY: 'A'.repeat(43) + '=', NODE_ENV: 'production' };
+    // Everything else production asks for is given (production-config.test.ts covers the rest).
+    const env = {
+      TAGWARD_MASTER_KEY: 'A'.repeat(43) + '=',
+      NODE_ENV: 'production',
+      MONGODB_URI: 'mongodb://db1.example,db2.example,db3.example/?replicaSet=rs0',
+      COOKIE_SECURE: 'always',
+      TAGWARD_PUBLIC_BEACON_URL: 'https://beacon.example.com',
+    };
     expect(() => loadApiConfig(env)).toThrow(/SMTP_URL is required in production/);
     expect(() => loadApiConfig({ ...env, SMTP_URL: 'smtp://mail:25', TAGWARD_DASHBOARD_URL: 'http://dash.example.com' })).toThrow(/must be https/);
     expect(loadApiConfig({ ...env, SMTP_URL: 'smtp://mail:25', TAGWARD_DASHBOARD_URL: 'https://dash.example.com' }).production).toBe(true);

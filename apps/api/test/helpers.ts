@@ -36,9 +36,9 @@ export interface TestClient {
   lastSetCookie: string[];
 }
 
-export async function startTestApi(label: string, config: Partial<ApiConfigInput> = {}, now?: () => Date): Promise<TestApi> {
-  const db = await createTestDatabase(label);
-  const parsed = apiConfigSchema.parse({
+/** The test API's configuration: mail to the test mail catcher, links to the test dashboard URL. */
+export function testApiConfig(config: Partial<ApiConfigInput> = {}): ApiConfig {
+  return apiConfigSchema.parse({
     masterKey: generateMasterKey(),
     logLevel: 'silent',
     embedDir: '/nonexistent-embed-dir',
@@ -50,6 +50,11 @@ export async function startTestApi(label: string, config: Partial<ApiConfigInput
     mailsPerRecipient: 1000,
     ...config,
   });
+}
+
+export async function startTestApi(label: string, config: Partial<ApiConfigInput> = {}, now?: () => Date): Promise<TestApi> {
+  const db = await createTestDatabase(label);
+  const parsed = testApiConfig(config);
   const api = await startApiServer({
     db,
     config: parsed,

@@ -14,6 +14,8 @@ const GOOD = {
   MONGODB_URI: 'mongodb://db1.example,db2.example,db3.example/?replicaSet=rs0',
   COOKIE_SECURE: 'always',
   TAGWARD_PUBLIC_BEACON_URL: 'https://beacon.example.com',
+  SMTP_URL: 'smtp://mailer:secret@smtp.example.com:587',
+  TAGWARD_DASHBOARD_URL: 'https://dash.example.com',
 };
 
 test('a production configuration with every setting given loads', () => {
@@ -29,7 +31,7 @@ test('production refuses the development defaults in one error that names every 
   }
   expect(error).toBeInstanceOf(ConfigError);
   const problems = (error as ConfigError).problems.join('\n');
-  for (const variable of ['MONGODB_URI', 'COOKIE_SECURE', 'TAGWARD_PUBLIC_BEACON_URL', 'TAGWARD_TRUSTED_ORIGINS']) expect(problems).toContain(variable);
+  for (const variable of ['MONGODB_URI', 'COOKIE_SECURE', 'TAGWARD_PUBLIC_BEACON_URL', 'TAGWARD_TRUSTED_ORIGINS', 'SMTP_URL', 'TAGWARD_DASHBOARD_URL']) expect(problems).toContain(variable);
   // Development is unchanged.
   expect(() => loadApiConfig({ TAGWARD_MASTER_KEY: KEY })).not.toThrow();
 });

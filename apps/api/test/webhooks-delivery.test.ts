@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { verifyWebhook } from '@tagward/sdk-node';
-import { signedUpClient, type TestApi, type TestClient } from './helpers.js';
+import { makeAdmin, signedUpClient, type TestApi, type TestClient } from './helpers.js';
 import { FAST_WEBHOOKS, ownedSite, startIntegrationsApi, startReceiver, type Receiver } from './support/integrations.js';
 import { dispatchOutbox } from '../src/services/webhooks/deliveries.js';
 import { emitWebhookEvent } from '../src/services/webhooks/outbox.js';
@@ -102,7 +102,7 @@ describe('events from the rest of the API', () => {
     const r = await receiver();
     await endpoint(r.url, ['rules.published']);
     const admin = await signedUpClient(api);
-    await api.db.models.User.updateOne({ _id: admin.userId }, { $set: { role: 'admin' } });
+    await makeAdmin(api, admin);
     await admin.trpc.moderation.saveDraft.mutate({ scope: siteId, rules: { hard: { pageTokenRequired: true } } });
     await admin.trpc.moderation.publish.mutate({ scope: siteId, note: 'tighten origins' });
     await expect.poll(() => r.requests.length, { timeout: 5000 }).toBe(1);

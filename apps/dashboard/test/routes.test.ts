@@ -13,8 +13,8 @@ import { load as adminLayout } from '../src/routes/(app)/admin/+layout';
 import { load as home } from '../src/routes/(app)/+page';
 import { apiError } from './api-error';
 
-const USER: User = { id: 'u1', email: 'owner@example.com', role: 'user' } as User;
-const ADMIN: User = { ...USER, id: 'a1', role: 'admin' } as User;
+const USER: User = { id: 'u1', email: 'owner@example.com', role: 'user', emailVerified: true, twoFactor: false } as User;
+const ADMIN: User = { ...USER, id: 'a1', role: 'admin', twoFactor: true } as User;
 
 /** What a load function gets from SvelteKit, as far as these loads read it. */
 function event(path: string, parentData: Record<string, unknown> = {}) {
@@ -71,8 +71,14 @@ describe('the admin layout', () => {
     expect(isHttpError(e) && e.body).toEqual({ title: 'Moderation', message: 'This section is for platform administrators.' });
   });
 
-  test('lets a platform admin in', async () => {
+  test('lets a platform admin with two-factor in', async () => {
     expect(await adminLayout(event('/admin/review', { user: ADMIN }))).toEqual({});
+  });
+
+  test('sends a platform admin without two-factor to set it up first', async () => {
+    const e = await thrown(() => adminLayout(event('/admin/review', { user: { ...ADMIN, twoFactor: false } })));
+    expect(isHttpError(e) && e.status).toBe(403);
+    expect(isHttpError(e) && (e.body as { message: string }).message).toMatch(/two-factor/);
   });
 });
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { findRepoRoot } from '@tagward/db';
 import { testServerOptionsFromEnv } from '@tagward/db/testing';
-import { loadApiConfig, type ApiConfig } from '@tagward/api';
+import { loadApiConfig, readApiConfig, type ApiConfig } from '@tagward/api';
 import { loadBeaconConfig, type BeaconConfig } from '@tagward/beacon';
 import { chromiumPath } from '@tagward/chromium';
 import { apiConfigFor, beaconConfigFor } from '../src/app-configs.js';
@@ -42,14 +42,19 @@ function effective(vars: Record<string, string>): Effective {
 
 type Probe = (e: Effective) => unknown;
 
-/** Per variable: a value, and where it must show, each probe expected to give `expected`. */
-const TABLE: Record<string, { value: string; expected?: unknown; probes: Probe[] }> = {
+/**
+ * Per variable: a value, and where it must show, each probe expected to give `expected`.
+ * `alone` rows are read by an app's config without the production refusals (NODE_ENV, whose
+ * production value the loaders refuse to combine with development settings by design).
+ */
+const TABLE: Record<string, { value: string; expected?: unknown; probes: Probe[]; alone?: (value: string) => unknown }> = {
   MONGODB_URI: { value: 'mongodb://db.example:27017/?replicaSet=rs0', probes: [(e) => e.demo.mongodbUri, (e) => e.alone.beacon.mongodbUri, (e) => e.alone.api.mongodbUri] },
   TAGWARD_EMBEDDED_DB: { value: 'py', probes: [(e) => e.demo.embeddedDb, (e) => e.alone.beacon.embeddedDb, (e) => e.alone.api.embeddedDb, () => testServerOptionsFromEnv({ TAGWARD_EMBEDDED_DB: 'py' }).preference] },
   TAGWARD_DB_NAME: { value: 'tw_env', probes: [(e) => e.demo.dbName, (e) => e.start.beacon.dbName, (e) => e.start.api.dbName, (e) => e.alone.beacon.dbName, (e) => e.alone.api.dbName] },
   TAGWARD_MASTER_KEY: { value: Buffer.alloc(32, 9).toString('base64'), probes: [(e) => e.demo.masterKey, (e) => e.start.beacon.masterKey, (e) => Buffer.from(e.start.api.masterKey).toString('base64')] },
   TAGWARD_HOST: { value: '127.0.0.2', probes: [(e) => e.demo.host, (e) => e.start.beacon.host, (e) => e.start.api.host] },
   TAGWARD_PUBLIC_HOST: { value: 'tagward.test', probes: [(e) => e.demo.publicHost] },
+  TAGWARD_DEMO_SITE_HOST: { value: 'shop.tagward.test', probes: [(e) => e.demo.siteHost] },
   API_PORT: { value: '4301', expected: 4301, probes: [(e) => e.demo.apiPort, (e) => e.start.api.port, (e) => e.alone.api.port] },
   BEACON_PORT: { value: '4302', expected: 4302, probes: [(e) => e.demo.beaconPort, (e) => e.start.beacon.port, (e) => e.alone.beacon.port] },
   DEMO_SITE_PORT: { value: '4303', expected: 4303, probes: [(e) => e.demo.sitePort] },
@@ -90,6 +95,25 @@ const TABLE: Record<string, { value: string; expected?: unknown; probes: Probe[]
   BEACON_SITE_CACHE_MS: { value: '3000', expected: 3000, probes: [(e) => e.start.beacon.siteCacheMs, (e) => e.alone.beacon.siteCacheMs] },
   BEACON_BODY_TIMEOUT_MS: { value: '3000', expected: 3000, probes: [(e) => e.start.beacon.bodyTimeoutMs, (e) => e.alone.beacon.bodyTimeoutMs] },
   CHROMIUM_PATH: { value: '/opt/chromium/chrome', probes: [() => chromiumPath({ CHROMIUM_PATH: '/opt/chromium/chrome' })] },
+  NODE_ENV: { value: 'production', expected: true, probes: [], alone: (value) => readApiConfig({ TAGWARD_MASTER_KEY: KEY, NODE_ENV: value }).production },
+  TAGWARD_DASHBOARD_URL: { value: 'https://dash.example.test', probes: [(e) => e.start.api.publicUrl, (e) => e.alone.api.publicUrl] },
+  SMTP_URL: { value: 'smtp://mailer:secret@smtp.example.test:587', probes: [(e) => e.demo.smtpUrl, (e) => e.start.api.smtpUrl, (e) => e.alone.api.smtpUrl] },
+  MAIL_FROM: { value: 'Tagward Test <test@tagward.example>', probes: [(e) => e.demo.mailFrom, (e) => e.start.api.mailFrom, (e) => e.alone.api.mailFrom] },
+  MAIL_CATCHER_PORT: { value: '4305', expected: 4305, probes: [(e) => e.demo.mailCatcherPort] },
+  MAIL_CATCHER_SMTP_PORT: { value: '4306', expected: 4306, probes: [(e) => e.demo.mailCatcherSmtpPort] },
+  TAGWARD_SESSION_IDLE_HOURS: { value: '30', expected: 30, probes: [(e) => e.start.api.sessionIdleHours, (e) => e.alone.api.sessionIdleHours] },
+  TAGWARD_SESSION_MAX_HOURS: { value: '900', expected: 900, probes: [(e) => e.start.api.sessionMaxHours, (e) => e.alone.api.sessionMaxHours] },
+  TAGWARD_SIGNUP_PER_ADDRESS: { value: '7', expected: 7, probes: [(e) => e.start.api.signupPerAddress, (e) => e.alone.api.signupPerAddress] },
+  TAGWARD_SIGNUP_PER_NETWORK: { value: '70', expected: 70, probes: [(e) => e.start.api.signupPerNetwork, (e) => e.alone.api.signupPerNetwork] },
+  TAGWARD_MAILS_PER_RECIPIENT: { value: '8', expected: 8, probes: [(e) => e.start.api.mailsPerRecipient, (e) => e.alone.api.mailsPerRecipient] },
+  API_MAX_BATCH: { value: '12', expected: 12, probes: [(e) => e.start.api.maxBatchSize, (e) => e.alone.api.maxBatchSize] },
+  API_MAX_BODY_BYTES: { value: '70000', expected: 70000, probes: [(e) => e.start.api.maxBodyBytes, (e) => e.alone.api.maxBodyBytes] },
+  API_KEY_RATE_LIMIT: { value: '66', expected: 66, probes: [(e) => e.start.api.apiRateLimit.perKey, (e) => e.alone.api.apiRateLimit.perKey] },
+  API_KEY_RATE_WINDOW_MS: { value: '66000', expected: 66000, probes: [(e) => e.start.api.apiRateLimit.windowMs, (e) => e.alone.api.apiRateLimit.windowMs] },
+  API_EXPORTS_PER_HOUR: { value: '6', expected: 6, probes: [(e) => e.start.api.apiRateLimit.exportsPerHour, (e) => e.alone.api.apiRateLimit.exportsPerHour] },
+  TAGWARD_WEBHOOK_TARGETS: { value: 'any', probes: [(e) => e.start.api.webhooks.targets, (e) => e.alone.api.webhooks.targets] },
+  TAGWARD_WEBHOOK_WORKER: { value: 'off', probes: [(e) => e.start.api.webhooks.worker, (e) => e.alone.api.webhooks.worker] },
+  TAGWARD_WEBHOOK_TIMEOUT_MS: { value: '6000', expected: 6000, probes: [(e) => e.start.api.webhooks.timeoutMs, (e) => e.alone.api.webhooks.timeoutMs] },
   LOG_LEVEL: { value: 'debug', probes: [(e) => e.demo.logLevel, (e) => e.start.beacon.logLevel, (e) => e.start.api.logLevel, (e) => e.alone.beacon.logLevel, (e) => e.alone.api.logLevel] },
 };
 
@@ -104,8 +128,11 @@ test('the table here covers exactly the variables the README documents', () => {
   expect(Object.keys(TABLE).sort()).toEqual(readmeVariables().sort());
 });
 
-describe.each(Object.entries(TABLE))('%s', (name, { value, expected, probes }) => {
+describe.each(Object.entries(TABLE))('%s', (name, { value, expected, probes, alone }) => {
   test('takes effect where the README says it is used', () => {
+    expect(probes.length + (alone ? 1 : 0)).toBeGreaterThan(0);
+    if (alone) expect(alone(value)).toEqual(expected ?? value);
+    if (probes.length === 0) return;
     const e = effective({ [name]: value });
     for (const probe of probes) expect(probe(e)).toEqual(expected ?? value);
   });

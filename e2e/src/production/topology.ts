@@ -133,7 +133,7 @@ http {
   return file;
 }
 
-export async function startTopology(options: { mongodbUri: string; dbName: string; masterKey: string; beaconEnv?: Record<string, string> }): Promise<Topology> {
+export async function startTopology(options: { mongodbUri: string; dbName: string; masterKey: string; smtpUrl: string; beaconEnv?: Record<string, string> }): Promise<Topology> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tagward-production-'));
   const { cert, key } = makeCertificate(dir);
   const nginxPort = await freePort();
@@ -160,6 +160,9 @@ export async function startTopology(options: { mongodbUri: string; dbName: strin
           API_TRUST_PROXY: 'true',
           COOKIE_SECURE: 'always',
           TAGWARD_PUBLIC_BEACON_URL: `https://${HOSTS.beacon}:${nginxPort}`,
+          // Production mails through a real SMTP server, with links to the dashboard's https URL.
+          SMTP_URL: options.smtpUrl,
+          TAGWARD_DASHBOARD_URL: `https://${HOSTS.app}:${nginxPort}`,
           TAGWARD_EMBED_DIR: path.join(ROOT, 'apps/embed/dist'),
         },
         /api listening/,

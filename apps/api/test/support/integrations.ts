@@ -3,11 +3,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApiScope } from '@tagward/protocol';
 import { Types } from 'mongoose';
-import { generateMasterKey, generateRestrictedKey } from '@tagward/keys';
+import { generateRestrictedKey } from '@tagward/keys';
 import { createTestDatabase } from '@tagward/db/testing';
 import { pino } from 'pino';
-import { createTestClient, type TestApi, type TestClient } from '../helpers.js';
-import { apiConfigSchema, type ApiConfigInput } from '../../src/config.js';
+import { createTestClient, testApiConfig, type TestApi, type TestClient } from '../helpers.js';
+import type { ApiConfigInput } from '../../src/config.js';
 import { startApiServer } from '../../src/app.js';
 import type { Notifier } from '../../src/services/webhooks/notifier.js';
 import type { NetworkHooks } from '../../src/services/webhooks/transport.js';
@@ -100,7 +100,7 @@ export async function startIntegrationsApi(
   extra: { network?: NetworkHooks } = {},
 ): Promise<TestApi & { notices: Array<{ siteId: string; subject: string; text: string }> }> {
   const db = await createTestDatabase(label);
-  const parsed = apiConfigSchema.parse({ masterKey: generateMasterKey(), logLevel: 'silent', embedDir: '/nonexistent-embed-dir', ...config });
+  const parsed = testApiConfig(config);
   const notices: Array<{ siteId: string; subject: string; text: string }> = [];
   const notifier: Notifier = { notifyOwners: async (siteId, subject, text) => void notices.push({ siteId, subject, text }) };
   const running = await startApiServer({ db, config: parsed, port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }), notifier, network: extra.network });
