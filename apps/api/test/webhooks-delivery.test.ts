@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { verifyWebhook } from '@tagward/sdk-node';
-import { makeAdmin, signedUpClient, type TestApi, type TestClient } from './helpers.js';
+import { addMemberByInvitation, inbox, makeAdmin, signedUpClient, startTestApi, type TestApi, type TestClient } from './helpers.js';
 import { FAST_WEBHOOKS, ownedSite, startIntegrationsApi, startReceiver, type Receiver } from './support/integrations.js';
 import { dispatchOutbox } from '../src/services/webhooks/deliveries.js';
 import { emitWebhookEvent } from '../src/services/webhooks/outbox.js';
@@ -155,6 +155,25 @@ describe('failing endpoints', () => {
       expect(failing.notices).toHaveLength(1);
     } finally {
       await failing.close();
+    }
+  });
+
+  test("without a notifier given, the API mails the site's owners (not its viewers) that the endpoint was disabled", async () => {
+    const mailing = await startTestApi('webhooks_disable_mail', { webhooks: { ...FAST_WEBHOOKS, giveUpAfterMs: 400 } });
+    const r = await receiver(() => ({ status: 500 }));
+    try {
+      const o = await signedUpClient(mailing);
+      const viewer = await signedUpClient(mailing);
+      const site = await ownedSite(o);
+      await addMemberByInvitation(o, site.siteId, viewer, 'viewer');
+      const { endpoint: ep } = await o.trpc.webhooks.create.mutate({ siteId: site.siteId, url: r.url, events: ['key.rotated'] });
+      await o.trpc.keys.rotate.mutate({ siteId: site.siteId, graceHours: 1 });
+      const mail = await inbox().waitForMail(o.email, { subject: /webhook endpoint was disabled/, timeoutMs: 15_000 });
+      expect(mail.text).toContain(r.url);
+      expect((await o.trpc.webhooks.get.query({ siteId: site.siteId, endpointId: ep.id })).status).toBe('disabled');
+      expect((await inbox().mailsTo(viewer.email)).filter((m) => /webhook/.test(m.subject))).toEqual([]);
+    } finally {
+      await mailing.close();
     }
   });
 
