@@ -241,8 +241,8 @@ const CATALOGUE = {
     kind: 'penalty',
     title: 'Token used too fast',
     description:
-      'The beacon arrived sooner after the token was minted than a browser needs to receive the page, load it and reach an idle callback. Scripts that scrape the token and post at once do this. Its weight outweighs the valid token it comes with: a fresh token used too fast is not trusted on its own. Clock skew between the client server and Tagward shifts this figure.',
-    forgery: 'Wait a realistic time before posting.',
+      'The beacon arrived sooner after the token was minted than a browser needs to receive the page, load it and reach an idle callback, and sooner than the page itself says passed between its first byte and the send (a token is minted before the first byte). Scripts that scrape the token and post at once with timings copied from a real page do this; a real page that loads in a few milliseconds next to its server does not, because its own timings are that short too. Its weight outweighs the valid token it comes with: a fresh token used too fast is not trusted on its own. Clock skew between the client server and Tagward shifts this figure (25 ms are allowed for it).',
+    forgery: 'Wait a realistic time before posting, or report page timings as short as the token is young (a page that loaded next to its server).',
   },
   token_older_than_lifetime: {
     group: 'timing',

@@ -61,13 +61,36 @@ function unrounded(t: Signals['timing']): boolean {
   );
 }
 
-function judgeTokenAge(r: Tally, token: Signals['token']): void {
+/**
+ * Allowance for the clocks of the client's server (which mints) and the beacon (which receives):
+ * a page may look this much faster than its token's age before the two readings disagree.
+ */
+const TOKEN_CLOCK_SLACK_MS = 25;
+
+/**
+ * Young tokens. A token is minted before the page's first byte leaves the client's server, so on
+ * arrival it is at least as old as the time the page itself measured from its first byte to the
+ * send (`send - ttfb`). A token younger than `minTokenAgeMs` is excused only when the page's
+ * timings are sound (none of the timing reasons below) and short enough to agree with it: a real
+ * page that loads in 30 ms next to its server, and sends when its timings say it did. A script
+ * that lifts a token and posts at once with timings copied from a real page (hundreds of ms
+ * between first byte and send), or with made-up ones, is not excused.
+ */
+function judgeTokenAge(
+  r: Tally,
+  token: Signals['token'],
+  timing: Signals['timing'],
+  timingSound: boolean,
+): void {
   const c = r.c;
   if (token.ageMs !== null && token.ageMs >= 0 && token.ageMs < c.minTokenAgeMs) {
-    r.add(
-      'token_too_young',
-      `token used ${token.ageMs} ms after it was minted (minimum ${c.minTokenAgeMs} ms)`,
-    );
+    const pageSpan = timing.send - Math.max(0, timing.ttfb ?? 0);
+    if (!timingSound || token.ageMs + TOKEN_CLOCK_SLACK_MS < pageSpan) {
+      r.add(
+        'token_too_young',
+        `token used ${token.ageMs} ms after it was minted (minimum ${c.minTokenAgeMs} ms); the page reports ${Math.round(pageSpan)} ms between its first byte and the send`,
+      );
+    }
   }
   if (token.ageMs !== null && token.ttlMs !== null && token.ageMs > token.ttlMs) {
     r.add('token_older_than_lifetime', `token ${token.ageMs} ms old, lifetime ${token.ttlMs} ms`);
@@ -78,12 +101,26 @@ function judgeTokenAge(r: Tally, token: Signals['token']): void {
 export function judgeTiming(s: Signals, r: Tally): void {
   const { timing } = s;
   const c = r.c;
-  judgeTokenAge(r, s.token);
   // A load time of 0 is the spec's "load not finished" (a bounce), not a zero reading.
-  if (timing.start === 0 || timing.send === 0) {
-    r.add('timing_zero', `timings start=${timing.start} send=${timing.send} include an exact 0`);
-  }
+  const zero = timing.start === 0 || timing.send === 0;
   const disorder = timingProblem(timing, c.toleranceMs);
+  const range = outOfRange(timing, c);
+  const gap =
+    timing.start >= 0 &&
+    timing.checks >= 0 &&
+    timing.send - (timing.start + timing.checks) > c.maxSendGapMs;
+  const fine = unrounded(timing);
+  const sound =
+    !zero &&
+    disorder === null &&
+    range === null &&
+    !gap &&
+    !fine &&
+    timing.identicalRepeats === 0 &&
+    timing.send > 0;
+  judgeTokenAge(r, s.token, timing, sound);
+  if (zero)
+    r.add('timing_zero', `timings start=${timing.start} send=${timing.send} include an exact 0`);
   if (disorder !== null) r.add('timing_non_monotonic', disorder);
   if (timing.identicalRepeats > 0) {
     r.add(
@@ -91,20 +128,14 @@ export function judgeTiming(s: Signals, r: Tally): void {
       `the same timings were sent ${timing.identicalRepeats} time(s) before by this visitor`,
     );
   }
-  const range = outOfRange(timing, c);
   if (range !== null) r.add('timing_out_of_range', range);
-  if (
-    timing.start >= 0 &&
-    timing.checks >= 0 &&
-    timing.send - (timing.start + timing.checks) > c.maxSendGapMs
-  ) {
+  if (gap) {
     r.add(
       'timing_send_gap',
       `sent at ${timing.send} ms, ${Math.round(timing.send - timing.start - timing.checks)} ms after the checks ended (maximum ${c.maxSendGapMs} ms)`,
     );
   }
-  if (unrounded(timing))
-    r.add('timing_unrounded', 'a timing has more than the 0.1 ms the embed reports');
+  if (fine) r.add('timing_unrounded', 'a timing has more than the 0.1 ms the embed reports');
 }
 
 /** The first window over its threshold, in words; windows a stored event lacks are skipped. */

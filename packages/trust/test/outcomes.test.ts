@@ -106,9 +106,44 @@ describe('token age (timing)', () => {
 
   test('the minimum age is a rule', () => {
     const patient = applyOverride(DEFAULT_RULES, { timing: { minTokenAgeMs: 2000 } });
-    expect(run({ token: F.VALID_TOKEN }, patient).reasons.map((r) => r.code)).toContain(
-      'token_too_young',
-    );
+    // 1.8 s, from a page that says 2.5 s passed between its first byte and the send.
+    const slowPage = { ttfb: 200, nav: 2600, start: 2650, checks: 8, send: 2700 };
+    expect(
+      run({ token: F.VALID_TOKEN, timing: slowPage }, patient).reasons.map((r) => r.code),
+    ).toContain('token_too_young');
+  });
+
+  describe('a young token set against the page’s own clock (a token is minted before the first byte)', () => {
+    // Next to its server a real page loads in tens of milliseconds, and its timings say so.
+    const fastPage = { ttfb: 4.2, nav: 28.4, start: 30.1, checks: 2.3, send: 32.5 };
+    const young = { status: 'valid', ageMs: 36, ttlMs: 600_000 } as const;
+
+    test('a real page that loaded in 30 ms, with a 36 ms token, is trusted', () => {
+      const result = run({ token: young, timing: fastPage });
+      expect(result.reasons.map((r) => r.code)).toEqual(['page_token_valid']);
+      expect(result.verdict).toBe('trusted');
+    });
+
+    test('the same token with timings copied from a slower page (1.1 s from first byte to send) is too young', () => {
+      expect(run({ token: young }).reasons.map((r) => r.code)).toEqual([
+        'page_token_valid',
+        'token_too_young',
+      ]);
+      expect(run({ token: young }).verdict).not.toBe('trusted');
+    });
+
+    test('a token 2 ms old is too young even for a 30 ms page', () => {
+      expect(
+        run({ token: { ...young, ageMs: 2 }, timing: fastPage }).reasons.map((r) => r.code),
+      ).toContain('token_too_young');
+    });
+
+    test('timings that fail a check of their own excuse nothing', () => {
+      const codes = run({ token: young, timing: { ...fastPage, send: 32.55 } }).reasons.map(
+        (r) => r.code,
+      );
+      expect(codes).toEqual(expect.arrayContaining(['token_too_young', 'timing_unrounded']));
+    });
   });
 });
 

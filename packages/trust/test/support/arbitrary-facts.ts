@@ -128,7 +128,7 @@ export const arbFacts: fc.Arbitrary<RequestFacts> = fc
     return f;
   });
 
-/** Mongo/FerretDB constraints: keys without '.' or a leading '$', no arrays of arrays. */
+/** MongoDB document constraints: keys without '.' or a leading '$', no arrays of arrays. */
 export function storageProblems(value: unknown, path = ''): string[] {
   if (Array.isArray(value)) {
     return value.flatMap((x, i) =>
