@@ -1,7 +1,19 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import type { Context } from './context.js';
-import { AppCodeCause, appError } from './services/errors.js';
+import { ServiceError, appError, type AppCode } from './services/errors.js';
+
+/** Carries a service error's `appCode` on the `TRPCError` it becomes, for the error formatter. */
+class AppCodeCause extends Error {
+  constructor(readonly appCode: AppCode) {
+    super(appCode);
+  }
+}
+
+/** A service's domain error as tRPC's: same code and message; the appCode or the cause kept. */
+function toTRPCError(error: ServiceError): TRPCError {
+  return new TRPCError({ code: error.code, message: error.message, cause: error.appCode ? new AppCodeCause(error.appCode) : error.cause });
+}
 
 /**
  * tRPC is initialised here and only here. Every procedure starts from `publicProcedure`, which
@@ -43,7 +55,18 @@ const csrfGuard = t.middleware(({ ctx, type, next }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(csrfGuard);
+/**
+ * Outermost on every procedure: services (and the middlewares below) throw `ServiceError`s; tRPC
+ * wraps anything it does not know as INTERNAL_SERVER_ERROR with the original as its cause, so
+ * that is unwrapped here into the error the client should see.
+ */
+const serviceErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof ServiceError) throw toTRPCError(result.error.cause);
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(serviceErrors).use(csrfGuard);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user || !ctx.session) {

@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await stopAllBacktests();
-  // Dropping is instant; deleting thousands of documents one by one is not (FerretDB).
+  // Dropping is instant; deleting thousands of documents one by one is not.
   await db.models.Event.collection.drop().catch(() => undefined);
   await db.models.BacktestJob.deleteMany({});
   await db.models.RulesVersion.deleteMany({});

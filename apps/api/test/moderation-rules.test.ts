@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { TRPCError } from '@trpc/server';
+import { ServiceError } from '../src/services/errors.js';
 import { z, ZodError } from 'zod';
 import { createTestDatabase, type TestDatabase } from '@tagward/db/testing';
 import { DEFAULT_RULES, type Rules } from '@tagward/trust';
@@ -45,9 +45,9 @@ async function fieldErrorsOf(promise: Promise<unknown>): Promise<Record<string, 
   try {
     await promise;
   } catch (error) {
-    expect(error).toBeInstanceOf(TRPCError);
-    expect((error as TRPCError).code).toBe('BAD_REQUEST');
-    const cause = (error as TRPCError).cause;
+    expect(error).toBeInstanceOf(ServiceError);
+    expect((error as ServiceError).code).toBe('BAD_REQUEST');
+    const cause = (error as ServiceError).cause;
     expect(cause).toBeInstanceOf(ZodError);
     return z.flattenError(cause as ZodError).fieldErrors as Record<string, string[] | undefined>;
   }

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { TRPCError } from '@trpc/server';
+import { ServiceError } from '../services/errors.js';
 import type { ZodError } from 'zod';
 import { REST_ERROR_CODES, type RestErrorCode } from './schemas.js';
 
@@ -22,8 +22,8 @@ export function invalidRequest(error: ZodError): RestError {
   return new RestError('invalid_request', first ? `${first.path}: ${first.message}` : 'Invalid request.', {}, issues);
 }
 
-/** Services throw tRPC errors written for people; the REST API maps them to its codes. */
-function fromService(error: TRPCError): RestError {
+/** Services throw domain errors written for people; the REST API maps them to its codes. */
+function fromService(error: ServiceError): RestError {
   if (error.code === 'BAD_REQUEST') return new RestError('invalid_request', error.message);
   if (error.code === 'NOT_FOUND') return new RestError('not_found', error.message);
   return new RestError('internal_error', 'Something went wrong on our side.');
@@ -31,7 +31,7 @@ function fromService(error: TRPCError): RestError {
 
 export function toRestError(error: unknown): RestError {
   if (error instanceof RestError) return error;
-  if (error instanceof TRPCError) return fromService(error);
+  if (error instanceof ServiceError) return fromService(error);
   return new RestError('internal_error', 'Something went wrong on our side.');
 }
 

@@ -1,9 +1,8 @@
-import { TRPCError } from '@trpc/server';
 import { Types } from 'mongoose';
 import { accountDeletedMail } from '../mail/templates.js';
 import type { AccountDeps } from './account-deps.js';
 import { audit } from './audit.js';
-import { badRequest, conflict } from './errors.js';
+import { badRequest, conflict, unauthorized } from './errors.js';
 import { findUserById } from './login.js';
 import { deleteSite, type SiteRow } from './sites.js';
 
@@ -78,7 +77,7 @@ export async function deleteAccount(
   input: { userId: string; confirmEmail: string; decisions: SiteDecision[] },
 ): Promise<{ deletedSites: number; transferredSites: number }> {
   const user = await findUserById(deps, input.userId);
-  if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please log in.' });
+  if (!user) throw unauthorized();
   if (input.confirmEmail.trim().toLowerCase() !== user.email) throw badRequest('Type your email address exactly to confirm the deletion.');
   const plan = await deletionPlan(deps, input.userId);
   const decisions = new Map(input.decisions.map((d) => [d.siteId, d]));

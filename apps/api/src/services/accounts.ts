@@ -1,4 +1,3 @@
-import { TRPCError } from '@trpc/server';
 import { hashPassword, networkOf } from '@tagward/auth';
 import type { Types } from 'mongoose';
 import type { Database } from '@tagward/db';
@@ -7,7 +6,7 @@ import { signUpExistingMail, verifyEmailMail } from '../mail/templates.js';
 import { mailQuietly, normalizeEmail, toUserDto, type AccountDeps } from './account-deps.js';
 import { audit } from './audit.js';
 import { consumeToken, issueToken, linkTo } from './auth-tokens.js';
-import { appError, badRequest, conflict, isDuplicateKeyError } from './errors.js';
+import { appError, badRequest, conflict, isDuplicateKeyError, ServiceError, unauthorized } from './errors.js';
 import { findUserById, finishFirstFactor, type AuthResult } from './login.js';
 
 export { normalizeEmail };
@@ -66,7 +65,7 @@ export async function sendVerification(deps: AccountDeps, user: { _id: Types.Obj
  * branches spend one argon2 hash, so the time does not tell them apart either.
  */
 export async function signUp(deps: AccountDeps, input: { email: string; password: string }): Promise<{ status: 'check_email' }> {
-  if (!deps.config.signupOpen) throw new TRPCError({ code: 'FORBIDDEN', message: 'Sign-up is closed on this server.' });
+  if (!deps.config.signupOpen) throw new ServiceError('FORBIDDEN', 'Sign-up is closed on this server.');
   const email = normalizeEmail(input.email);
   checkNewPassword(input.password, email);
   await checkSignUpAllowed(deps);
@@ -104,7 +103,7 @@ export async function verifyEmail(deps: AccountDeps, token: string): Promise<Aut
 /** "Send the link again", from the Account page of a logged-in, unverified account. */
 export async function resendVerification(deps: AccountDeps, userId: string): Promise<{ status: 'sent' | 'already_verified' }> {
   const user = await findUserById(deps, userId);
-  if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please log in.' });
+  if (!user) throw unauthorized();
   if (user.emailVerifiedAt) return { status: 'already_verified' };
   await sendVerification(deps, user);
   return { status: 'sent' };

@@ -10,7 +10,7 @@ import type { Types } from 'mongoose';
 import type { Actor } from '../permissions.js';
 import { audit } from './audit.js';
 import { badRequest, notFound } from './errors.js';
-import type { SiteRow } from './sites.js';
+import type { SiteRow } from './site-row.js';
 
 /** More working restricted keys than this on one site is a sign of keys created and forgotten. */
 export const MAX_RESTRICTED_KEYS = 20;

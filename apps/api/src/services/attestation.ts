@@ -1,6 +1,7 @@
 import { LABEL_VALUES, sumCounters, type Database } from '@tagward/db';
 import type { Types } from 'mongoose';
 import { resolveRange, type RangePreset, type Verdict } from './stats.js';
+import { confusion as labelledConfusion } from './moderation/metrics.js';
 
 /**
  * The attestation experiment (docs/attestation.md): a share of a site's page views, the cohort,
@@ -122,22 +123,14 @@ export function attackerCost(
  * fraud or suspect a positive prediction (both are quarantined or flagged for review).
  */
 export function confusion(rows: ReadonlyArray<LabelledCount>): ConfusionDto | null {
-  const c = { tp: 0, fp: 0, fn: 0, tn: 0 };
-  let labelled = 0;
-  for (const row of rows) {
-    const n = row.n ?? 1;
-    const predicted = row.verdict === 'fraud' || row.verdict === 'suspect';
-    if (row.label === 'fraud') c[predicted ? 'tp' : 'fn'] += n;
-    else c[predicted ? 'fp' : 'tn'] += n;
-    labelled += n;
-  }
-  if (labelled === 0) return null;
-  return {
-    ...c,
-    labelled,
-    precision: c.tp + c.fp > 0 ? c.tp / (c.tp + c.fp) : null,
-    recall: c.tp + c.fn > 0 ? c.tp / (c.tp + c.fn) : null,
-  };
+  // The moderation metrics' confusion matrix, suspect counted as flagged (as this view shows it).
+  const matrix = labelledConfusion(
+    rows.map((row) => ({ verdict: row.verdict as Verdict, label: row.label, count: row.n })),
+    true,
+  );
+  if (matrix.labeled === 0) return null;
+  const { labeled, ...counts } = matrix;
+  return { ...counts, labelled: labeled };
 }
 
 function group(events: number, verdicts: number[], hist: number[], labels: ConfusionDto | null): CohortGroupDto {

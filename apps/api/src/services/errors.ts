@@ -1,20 +1,42 @@
-import { TRPCError } from '@trpc/server';
+/**
+ * What services throw: a domain error with a code, a message written for the person at the form,
+ * and (for the cases a client acts on) a stable `appCode`. Services know nothing of tRPC; the
+ * tRPC layer maps these to `TRPCError` (`src/trpc.ts`), the REST API to its own codes
+ * (`src/rest/respond.ts`).
+ */
+export type ServiceErrorCode = 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_MANY_REQUESTS';
 
-/** Services throw tRPC errors directly: their messages are written for the person at the form. */
-export function notFound(message = 'Not found.'): TRPCError {
-  return new TRPCError({ code: 'NOT_FOUND', message });
+export class ServiceError extends Error {
+  readonly appCode: AppCode | null;
+  constructor(
+    readonly code: ServiceErrorCode,
+    message: string,
+    options: { appCode?: AppCode; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ServiceError';
+    this.appCode = options.appCode ?? null;
+  }
 }
 
-export function badRequest(message: string): TRPCError {
-  return new TRPCError({ code: 'BAD_REQUEST', message });
+export function notFound(message = 'Not found.'): ServiceError {
+  return new ServiceError('NOT_FOUND', message);
 }
 
-export function conflict(message: string): TRPCError {
-  return new TRPCError({ code: 'CONFLICT', message });
+export function badRequest(message: string): ServiceError {
+  return new ServiceError('BAD_REQUEST', message);
 }
 
-export function forbidden(message: string): TRPCError {
-  return new TRPCError({ code: 'FORBIDDEN', message });
+export function conflict(message: string): ServiceError {
+  return new ServiceError('CONFLICT', message);
+}
+
+export function forbidden(message: string): ServiceError {
+  return new ServiceError('FORBIDDEN', message);
+}
+
+export function unauthorized(message = 'Please log in.'): ServiceError {
+  return new ServiceError('UNAUTHORIZED', message);
 }
 
 export function isDuplicateKeyError(error: unknown): boolean {
@@ -22,23 +44,17 @@ export function isDuplicateKeyError(error: unknown): boolean {
 }
 
 /**
- * A stable, machine-readable reason beside tRPC's coarse code, for the cases a client acts on
- * (open the re-authentication dialog, show "verify your email first"). The error formatter puts
- * it in `error.data.appCode`.
+ * A stable, machine-readable reason beside the coarse code, for the cases a client acts on (open
+ * the re-authentication dialog, show "verify your email first"). tRPC answers carry it in
+ * `error.data.appCode`.
  */
 export type AppCode = 'reauth_required' | 'email_unverified' | 'two_factor_required' | 'throttled' | 'signup_throttled';
 
-export class AppCodeCause extends Error {
-  constructor(readonly appCode: AppCode) {
-    super(appCode);
-  }
+export function appError(code: 'FORBIDDEN' | 'TOO_MANY_REQUESTS' | 'UNAUTHORIZED' | 'BAD_REQUEST', appCode: AppCode, message: string): ServiceError {
+  return new ServiceError(code, message, { appCode });
 }
 
-export function appError(code: 'FORBIDDEN' | 'TOO_MANY_REQUESTS' | 'UNAUTHORIZED' | 'BAD_REQUEST', appCode: AppCode, message: string): TRPCError {
-  return new TRPCError({ code, message, cause: new AppCodeCause(appCode) });
-}
-
-export function tooManyAttempts(retryAfterSeconds: number): TRPCError {
+export function tooManyAttempts(retryAfterSeconds: number): ServiceError {
   const wait = retryAfterSeconds < 90 ? `${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}` : `${Math.ceil(retryAfterSeconds / 60)} minutes`;
   return appError('TOO_MANY_REQUESTS', 'throttled', `Too many failed attempts from your address. Try again in ${wait}.`);
 }

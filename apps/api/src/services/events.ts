@@ -110,7 +110,7 @@ function toSummary(row: EventRow): EventSummaryDto {
 }
 
 export async function getEvent(db: Database, siteId: Types.ObjectId, id: string): Promise<EventDetailDto> {
-  // By `_id` first (the one lookup FerretDB 1.x does not scan for), then the site must match:
+  // By `_id` (the primary key), then the site must match:
   // an id from another tenant reads exactly like an id that does not exist.
   const row = (await db.models.Event.findById(id).lean()) as EventRow | null;
   if (!row || !row.siteId.equals(siteId)) throw notFound('Event not found.');

@@ -13,7 +13,7 @@ import type { Actor } from '../permissions.js';
 import { audit } from './audit.js';
 import { emitWebhookEvent } from './webhooks/outbox.js';
 import { badRequest, notFound } from './errors.js';
-import type { SiteRow } from './sites.js';
+import type { SiteRow } from './site-row.js';
 
 type KeyRow = SecretKeyDoc & { _id: Types.ObjectId; createdAt?: Date };
 

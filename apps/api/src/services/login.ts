@@ -1,4 +1,3 @@
-import { TRPCError } from '@trpc/server';
 import {
   createSession,
   hashRecoveryCode,
@@ -13,7 +12,7 @@ import type { UserDto } from '../dto.js';
 import { accountDeps, normalizeEmail, toUserDto, type AccountDeps, type UserRow } from './account-deps.js';
 import { audit } from './audit.js';
 import { consumeToken, issueToken, linkTo } from './auth-tokens.js';
-import { badRequest, tooManyAttempts } from './errors.js';
+import { badRequest, ServiceError, tooManyAttempts, unauthorized } from './errors.js';
 import { loginLinkMail, securityNoticeMail } from '../mail/templates.js';
 import { openTotpKey } from './totp-seal.js';
 
@@ -72,7 +71,7 @@ export async function logIn(deps: AccountDeps, input: { email: string; password:
   if (!user || !ok) {
     await throttle.failed(attempt, deps.now);
     if (needsLink) return { kind: 'link_sent' };
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: LOGIN_FAILED_MESSAGE });
+    throw new ServiceError('UNAUTHORIZED', LOGIN_FAILED_MESSAGE);
   }
   await throttle.succeeded(attempt);
   if (needsLink) {
@@ -131,7 +130,7 @@ export async function logInSecondFactor(deps: AccountDeps, input: { ticket: stri
   if (!(await checkSecondFactor(deps, user, input))) {
     await deps.services.secondFactorThrottle.failed(attempt, deps.now);
     if (row.attempts >= SECOND_FACTOR_ATTEMPTS) await deps.db.models.AuthToken.deleteOne({ _id: ticketId });
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'That code is not right.' });
+    throw new ServiceError('UNAUTHORIZED', 'That code is not right.');
   }
   await deps.services.secondFactorThrottle.succeeded(attempt);
   // Deleting the ticket is its use: a second request with it finds nothing.
@@ -149,7 +148,7 @@ export async function reauthenticate(
   input: { userId: string; sessionId: string; password?: string; code?: string },
 ): Promise<void> {
   const user = await findUserById(deps, input.userId);
-  if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please log in.' });
+  if (!user) throw unauthorized();
   const viaCode = !input.password && Boolean(input.code);
   const throttle = viaCode ? deps.services.secondFactorThrottle : deps.services.loginThrottle;
   const attempt = await throttle.attempt(viaCode ? String(user._id) : user.email, deps.ip, deps.now);

@@ -1,11 +1,10 @@
-import { TRPCError } from '@trpc/server';
 import { createSession, hashPassword, invalidateUserSessions, verifyPassword, type SessionRecord } from '@tagward/auth';
 import { resetPasswordMail, resetUnknownMail, securityNoticeMail } from '../mail/templates.js';
 import { mailQuietly, normalizeEmail, type AccountDeps } from './account-deps.js';
 import { checkNewPassword } from './accounts.js';
 import { audit } from './audit.js';
 import { consumeToken, issueToken, linkTo } from './auth-tokens.js';
-import { appError, badRequest, tooManyAttempts } from './errors.js';
+import { appError, badRequest, tooManyAttempts, unauthorized } from './errors.js';
 import { findUserById, finishFirstFactor, type AuthResult } from './login.js';
 
 /**
@@ -55,7 +54,7 @@ export async function changePassword(
   input: { userId: string; currentPassword: string; newPassword: string },
 ): Promise<{ token: string; session: SessionRecord }> {
   const user = await findUserById(deps, input.userId);
-  if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please log in.' });
+  if (!user) throw unauthorized();
   // The current-password check is a password guess like a login: same throttle.
   const attempt = await deps.services.loginThrottle.attempt(user.email, deps.ip, deps.now);
   if (!attempt.allowed) throw tooManyAttempts(attempt.retryAfterSeconds);

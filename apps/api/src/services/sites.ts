@@ -1,4 +1,5 @@
-import { deleteSiteRollups, type Database, type SiteDoc } from '@tagward/db';
+import { deleteSiteRollups, type Database } from '@tagward/db';
+import type { SiteRow } from './site-row.js';
 import { generatePublishableKey } from '@tagward/keys';
 import { Types } from 'mongoose';
 import type { MemberDto, NewSecretKeyDto, SiteDto, SiteSummaryDto } from '../dto.js';
@@ -8,7 +9,7 @@ import { appError, badRequest, isDuplicateKeyError, notFound } from './errors.js
 import { createSecretKey } from './keys.js';
 import { deleteSiteIntegrations, purgeSiteIntegrations } from './integrations-purge.js';
 
-export type SiteRow = SiteDoc & { _id: Types.ObjectId; createdAt?: Date; updatedAt?: Date };
+export type { SiteRow } from './site-row.js';
 
 /** One site by id. */
 export async function loadSite(db: Database, siteId: string): Promise<SiteRow | null> {

@@ -1,9 +1,8 @@
-import { TRPCError } from '@trpc/server';
 import { generateRecoveryCodes, generateTotpKey, totpKeyText, totpKeyUri, verifyTotp } from '@tagward/auth';
 import { securityNoticeMail } from '../mail/templates.js';
 import type { AccountDeps } from './account-deps.js';
 import { audit } from './audit.js';
-import { badRequest, forbidden } from './errors.js';
+import { badRequest, forbidden, unauthorized } from './errors.js';
 import { findUserById } from './login.js';
 import { openTotpKey, sealTotpKey } from './totp-seal.js';
 
@@ -20,7 +19,7 @@ export interface TwoFactorStatus {
 
 async function loadUser(deps: AccountDeps, userId: string) {
   const user = await findUserById(deps, userId);
-  if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please log in.' });
+  if (!user) throw unauthorized();
   return user;
 }
 

@@ -2,7 +2,6 @@
  * The permission table of tenant-isolation.test.ts: one row per tRPC procedure, with who may call
  * it and an input that works for its rightful caller.
  */
-import { DEFAULT_RULES } from '@tagward/trust';
 import { PASSWORD, uniqueEmail } from '../helpers.js';
 
 /** What a row may reference: ids of one tenant's objects. */
@@ -98,17 +97,20 @@ export const TABLE: Record<string, Row> = {
   // here they prove that no site owner, viewer or stranger gets past the admin gate.
   'moderation.rules': { access: { kind: 'admin' }, input: () => ({ scope: 'global' }) },
   'moderation.versions': { access: { kind: 'admin' }, input: (ids) => ({ scope: ids.siteId }) },
-  'moderation.saveDraft': { access: { kind: 'admin' }, input: (ids) => ({ scope: ids.siteId, rules: DEFAULT_RULES }) },
+  // A site's draft is an override of the global rules, not a whole rule set.
+  'moderation.saveDraft': { access: { kind: 'admin' }, input: (ids) => ({ scope: ids.siteId, rules: { hard: { pageTokenRequired: true } } }) },
   'moderation.discardDraft': { access: { kind: 'admin' }, input: (ids) => ({ scope: ids.siteId }) },
-  'moderation.publish': { access: { kind: 'admin' }, input: (ids) => ({ scope: ids.siteId, note: 'tenant table publish' }) },
-  'moderation.rollback': { access: { kind: 'admin' }, input: (ids) => ({ scope: ids.siteId, version: 0, note: 'tenant table rollback' }) },
+  // No draft saved for this scope: nothing to publish.
+  'moderation.publish': { access: { kind: 'admin' }, input: (ids) => ({ scope: ids.siteId, note: 'tenant table publish' }), rightful: 'BAD_REQUEST' },
+  // Nothing was published in this scope: version 0 (the defaults) is already in force.
+  'moderation.rollback': { access: { kind: 'admin' }, input: (ids) => ({ scope: ids.siteId, version: 0, note: 'tenant table rollback' }), rightful: 'BAD_REQUEST' },
   'moderation.setShadow': { access: { kind: 'admin' }, input: () => ({ enabled: false }) },
   'moderation.catalogue': { access: { kind: 'admin' }, input: () => undefined },
   'moderation.sites': { access: { kind: 'admin' }, input: () => ({ q: 'shop' }) },
   'moderation.startBacktest': { access: { kind: 'admin' }, input: (ids) => ({ window: { preset: '24h' }, siteId: ids.siteId }) },
-  'moderation.backtest': { access: { kind: 'admin' }, input: () => ({ jobId: NO_SUCH_ID }) },
+  'moderation.backtest': { access: { kind: 'admin' }, input: () => ({ jobId: NO_SUCH_ID }), rightful: 'NOT_FOUND' },
   'moderation.backtests': { access: { kind: 'admin' }, input: () => undefined },
-  'moderation.cancelBacktest': { access: { kind: 'admin' }, input: () => ({ jobId: NO_SUCH_ID }) },
+  'moderation.cancelBacktest': { access: { kind: 'admin' }, input: () => ({ jobId: NO_SUCH_ID }), rightful: 'NOT_FOUND' },
   'moderation.shadowCompare': { access: { kind: 'admin' }, input: () => ({ window: { preset: '24h' } }) },
   'moderation.reviewQueue': { access: { kind: 'admin' }, input: (ids) => ({ siteId: ids.siteId }) },
   'moderation.label': { access: { kind: 'admin' }, input: (ids) => ({ eventId: ids.eventId, value: 'fraud' }) },

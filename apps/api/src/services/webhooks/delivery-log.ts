@@ -1,7 +1,7 @@
 import type { Database } from '@tagward/db';
 import { Types } from 'mongoose';
 import { badRequest, notFound } from '../errors.js';
-import type { SiteRow } from '../sites.js';
+import type { SiteRow } from '../site-row.js';
 
 export interface DeliveryAttemptDto {
   at: string;

@@ -8,7 +8,7 @@ import { Types } from 'mongoose';
 import type { Actor } from '../../permissions.js';
 import { audit } from '../audit.js';
 import { badRequest, notFound } from '../errors.js';
-import type { SiteRow } from '../sites.js';
+import type { SiteRow } from '../site-row.js';
 import { TargetRefused, checkTargetUrl, resolveTarget, type Lookup, type TargetMode } from './address-policy.js';
 import { emitWebhookEvent } from './outbox.js';
 import { generateWebhookSecret, openWebhookSecret, sealWebhookSecret } from './secrets.js';

@@ -1,7 +1,6 @@
 import { applyOverride, rulesOverrideSchema, rulesSchema, type Rules, type RulesOverride } from '@tagward/trust';
-import { TRPCError } from '@trpc/server';
 import { ZodRealError, type ZodError, type core } from 'zod';
-import { badRequest } from '../../errors.js';
+import { badRequest, ServiceError } from '../../errors.js';
 
 /**
  * Rewrites a zod error so that each issue's path is one dotted segment (`weights.origin_missing`).
@@ -13,13 +12,13 @@ export function rulesValidationError(error: { issues: readonly core.$ZodIssue[] 
     const path = [...prefix, ...issue.path].map(String).join('.');
     return { ...issue, path: path ? [path] : [] } as core.$ZodIssue;
   });
-  // ZodRealError, not ZodError: only the former is an Error, which TRPCError keeps as its cause.
+  // ZodRealError, not ZodError: only the former is an Error, kept as the cause all the way to the client.
   return badRequestWithZod(new ZodRealError(issues), 'The rules are not valid: see the marked fields.');
 }
 
-function badRequestWithZod(cause: ZodError, message: string): TRPCError {
-  // TRPCError keeps an Error cause as given; the API's error formatter flattens it for the client.
-  return new TRPCError({ code: 'BAD_REQUEST', message, cause });
+function badRequestWithZod(cause: ZodError, message: string): ServiceError {
+  // The tRPC layer passes the cause on, and its error formatter flattens it for the client.
+  return new ServiceError('BAD_REQUEST', message, { cause });
 }
 
 /** Parses global rules; the document version is written into the rules themselves. */
