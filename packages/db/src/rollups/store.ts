@@ -107,11 +107,44 @@ export async function readTopPaths(
   range: RollupRange,
   options: { includeSuspect: boolean; limit: number },
 ): Promise<Array<PathTotals & { counted: number }>> {
-  const field = range.granularity === 'day' ? 'day' : 'hour';
-  const collection = collectionOf(db, range.granularity === 'day' ? 'dailyPaths' : 'paths');
-  const rows = await collection
+  // An hourly range that holds whole UTC days reads those days from the daily path rollups and
+  // only the hours at either end from the hourly ones: a week is then 7 daily documents per path
+  // plus up to 46 hourly ones, instead of 168 hourly ones (the largest rollup collection).
+  const parts: Array<Promise<PathTotals[]>> = [];
+  if (range.granularity === 'day') {
+    parts.push(sumPaths(db, 'dailyPaths', 'day', siteId, range.from, range.to));
+  } else {
+    const firstDay = Math.ceil(range.from.getTime() / DAY_MS) * DAY_MS;
+    const lastDay = Math.floor(range.to.getTime() / DAY_MS) * DAY_MS;
+    if (lastDay > firstDay) {
+      parts.push(sumPaths(db, 'dailyPaths', 'day', siteId, new Date(firstDay), new Date(lastDay)));
+      parts.push(sumPaths(db, 'paths', 'hour', siteId, range.from, new Date(firstDay)));
+      parts.push(sumPaths(db, 'paths', 'hour', siteId, new Date(lastDay), range.to));
+    } else {
+      parts.push(sumPaths(db, 'paths', 'hour', siteId, range.from, range.to));
+    }
+  }
+  const byPath = new Map<string, PathTotals>();
+  for (const rows of await Promise.all(parts)) {
+    for (const row of rows) {
+      const sum = byPath.get(row.path);
+      if (!sum) byPath.set(row.path, { ...row });
+      else for (const key of ['total', 'trusted', 'suspect', 'fraud'] as const) sum[key] += row[key];
+    }
+  }
+  const counted = (p: PathTotals) => (options.includeSuspect ? p.trusted + p.suspect : p.trusted);
+  return [...byPath.values()]
+    .map((p) => ({ ...p, counted: counted(p) }))
+    .sort((a, b) => b.counted - a.counted || b.fraud - a.fraud || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .slice(0, options.limit);
+}
+
+/** Every path's totals over one time span of a path-rollup collection (an empty span reads nothing). */
+async function sumPaths(db: Database, kind: 'paths' | 'dailyPaths', field: 'hour' | 'day', siteId: Types.ObjectId, from: Date, to: Date): Promise<PathTotals[]> {
+  if (to <= from) return [];
+  const rows = await collectionOf(db, kind)
     .aggregate([
-      { $match: { siteId, [field]: { $gte: range.from, $lt: range.to } } },
+      { $match: { siteId, [field]: { $gte: from, $lt: to } } },
       {
         $group: {
           _id: '$path',
@@ -121,19 +154,9 @@ export async function readTopPaths(
           fraud: { $sum: { $ifNull: ['$verdicts.fraud', 0] } },
         },
       },
-      { $addFields: { counted: options.includeSuspect ? { $add: ['$trusted', '$suspect'] } : '$trusted' } },
-      { $sort: { counted: -1, fraud: -1, _id: 1 } },
-      { $limit: options.limit },
     ])
     .toArray();
-  return rows.map((row) => ({
-    path: String(row._id),
-    total: num(row.total),
-    trusted: num(row.trusted),
-    suspect: num(row.suspect),
-    fraud: num(row.fraud),
-    counted: num(row.counted),
-  }));
+  return rows.map((row) => ({ path: String(row._id), total: num(row.total), trusted: num(row.trusted), suspect: num(row.suspect), fraud: num(row.fraud) }));
 }
 
 /** The fixed-key counters summed over a range (the maps of reasons and checks are not). */
