@@ -27,7 +27,8 @@ function start(script: string, env: Record<string, string>): Promise<{ url: stri
     let buffer = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
-      const line = buffer.split('\n').find((l) => l.includes('listening'));
+      // The beacon also logs its metrics listener ('metrics listening'): not the one to load.
+      const line = buffer.split('\n').find((l) => l.includes('listening') && !l.includes('metrics listening'));
       if (line) resolve({ url: JSON.parse(line).url as string, child });
     });
     child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
@@ -76,8 +77,13 @@ const beaconEnv = {
   TAGWARD_DB_NAME: dbName,
   TAGWARD_MASTER_KEY: masterKey,
   BEACON_PORT: '0',
+  BEACON_METRICS_PORT: '0',
+  // One load generator is one address and one visitor: every per-source limit out of the way
+  // (bench:flood measures the limits themselves).
   BEACON_KEY_LIMIT: '100000000',
   BEACON_VISITOR_LIMIT: '100000000',
+  BEACON_ADDRESS_LIMIT: '100000000',
+  BEACON_NETWORK_LIMIT: '100000000',
   LOG_LEVEL: 'info',
 };
 const beacon = await start(path.join(HERE, '../src/main.ts'), beaconEnv);
@@ -134,6 +140,10 @@ process.stdout.write(
 await db.conn.dropDatabase();
 await db.close();
 await database.release();
+// A run whose beacons were refused measured the refusal path, not the beacon: say so and fail.
+const refused = [full.non2xx, half.non2xx].some((n) => n > 0) || storeRps === 0;
+if (refused) process.stderr.write(`bench beacon: INVALID RUN: non-2xx answers (full ${full.non2xx}, half ${half.non2xx}) or nothing stored\n`);
 process.stdout.write(
   `bench beacon: bare_rps=${bareRps.toFixed(0)} beacon_rps=${beaconRps.toFixed(0)} ratio=${(beaconRps / bareRps).toFixed(3)} p99_ms=${half.latency.p99} stored=${stored} accepted=${accepted} store_eps=${storeRps.toFixed(0)}\n`,
 );
+if (refused) process.exitCode = 1;

@@ -8,6 +8,8 @@ import { createTRPCClient, httpBatchLink, httpLink } from '@trpc/client';
 import { connectDatabase, ensureIndexes, resolveDatabase, type Database } from '@tagward/db';
 import { generateMasterKey } from '@tagward/keys';
 import { pino } from 'pino';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { totpCode } from '@tagward/auth';
 import { apiConfigSchema } from '../../src/config.js';
 import { startApiServer } from '../../src/app.js';
 import type { AppRouter } from '../../src/index.js';
@@ -20,6 +22,8 @@ export interface BenchApi {
   url: string;
   /** A signed-up user's clients: one request per call, and batched as the dashboard sends them. */
   signUp(email: string): Promise<{ userId: string; trpc: BenchClient; batched: BenchClient }>;
+  /** Makes a signed-up account a platform admin, which needs two-factor (turned on here). */
+  makeAdmin(account: { userId: string; trpc: BenchClient }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,6 +70,11 @@ export async function startBenchApi(label: string): Promise<BenchApi> {
       const outcome = await clients.trpc.auth.logIn.mutate({ email, password });
       if (outcome.status !== 'logged_in') throw new Error(`bench login ended in ${outcome.status}`);
       return { userId: outcome.user.id, ...clients };
+    },
+    async makeAdmin(account) {
+      await db.models.User.updateOne({ _id: account.userId }, { $set: { role: 'admin' } });
+      const { secret } = await account.trpc.twoFactor.begin.mutate();
+      await account.trpc.twoFactor.confirm.mutate({ code: totpCode(decodeBase32IgnorePadding(secret), new Date()) });
     },
     async close() {
       await api.close();
