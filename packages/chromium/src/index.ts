@@ -43,13 +43,19 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.CHROMIUM_PATH || '/usr/bin/chromium';
 }
 
-export async function launchChromium(
-  options: { viewport?: { width: number; height: number }; executablePath?: string; args?: string[] } = {},
-): Promise<LaunchedChromium> {
-  const executablePath = options.executablePath ?? chromiumPath();
+/** The Chromium to launch (given, or `chromiumPath()`), refused with the fix when it is not there. */
+function existingChromium(given: string | undefined): string {
+  const executablePath = given ?? chromiumPath();
   if (!fs.existsSync(executablePath)) {
     throw new Error(`Chromium not found at ${executablePath}: apt-get install -y chromium (see README prerequisites)`);
   }
+  return executablePath;
+}
+
+export async function launchChromium(
+  options: { viewport?: { width: number; height: number }; executablePath?: string; args?: string[] } = {},
+): Promise<LaunchedChromium> {
+  const executablePath = existingChromium(options.executablePath);
   const dir = await mkdtemp(join(tmpdir(), 'tagward-chromium-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath,
@@ -82,12 +88,9 @@ export interface LaunchedBrowser {
  * await close();
  */
 export async function launchChromiumBrowser(
-  options: { headless?: boolean; env?: Record<string, string>; args?: string[] } = {},
+  options: { headless?: boolean; env?: Record<string, string>; args?: string[]; executablePath?: string } = {},
 ): Promise<LaunchedBrowser> {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!fs.existsSync(executablePath)) {
-    throw new Error(`Chromium not found at ${executablePath}: apt-get install -y chromium (see README prerequisites)`);
-  }
+  const executablePath = existingChromium(options.executablePath);
   const browser = await chromium.launch({
     executablePath,
     headless: options.headless ?? true,
