@@ -3,7 +3,7 @@ import { BeaconError } from '../errors.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** NUL can't be stored safely everywhere (FerretDB's SQLite backend, logs, CSV exports). */
+/** NUL can't be stored safely everywhere (C-string drivers and tools, logs, CSV exports). */
 function hasNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
   if (Array.isArray(value)) return value.some(hasNul);
