@@ -43,6 +43,7 @@ export {
 export {
   countRollupEvents,
   deleteSiteRollups,
+  countPathPrefix,
   lastBeaconHour,
   sumCounters,
   ATTESTATION_OUTCOMES,

@@ -1,4 +1,4 @@
-import type { Database, EventDoc } from '@tagward/db';
+import { countPathPrefix, type Database, type EventDoc } from '@tagward/db';
 import type { Types } from 'mongoose';
 
 /**
@@ -14,8 +14,9 @@ import type { Types } from 'mongoose';
  *   sorts and applies the limit: one query for a first page read all of a site's events (40 s
  *   for a million); a window holds what a page needs, and a busy site's page is one query;
  * - a reason code or a path prefix is checked on each candidate of a window: for a code or a
- *   prefix that few events have, windows would read most of the site. After three windows the
- *   rest is read through `{siteId, reasons.code}` (the code's events) or `{siteId, page.path}`
+ *   prefix that few events have, windows would read most of the site. A prefix the daily path
+ *   rollups count few events for goes to the path index at once; otherwise, after three windows
+ *   the rest is read through `{siteId, reasons.code}` (the code's events) or `{siteId, page.path}`
  *   (the prefix's), whose entries hold only the matches. The reason index is only ever given an
  *   equality: the embedded server bounds a multikey index by one operator of a field, so a time
  *   window on it became "everything since" or "everything before" (seconds, and once 22 GB of
@@ -37,6 +38,8 @@ export interface SearchPosition {
   /** The last event of the previous page: only events after it in the order. */
   after: { receivedAt: Date; id: Types.ObjectId } | null;
   now: Date;
+  /** Largest rollup count of a path prefix that skips the windows (default 5,000; tests vary it). */
+  directPathEvents?: number;
 }
 
 export const FIRST_WINDOW_MS = 15 * 60_000;
@@ -44,6 +47,12 @@ export const FIRST_WINDOW_MS = 15 * 60_000;
 const LAST_WINDOW_MS = 180 * 86_400_000;
 /** Windows read for a reason or a path filter before the rest goes through its own index. */
 const RARE_WINDOWS = 3;
+/**
+ * A path prefix the daily rollups count at most this many events for (in the last 400 days) goes
+ * through the path index at once: windows would read thousands of other events to find a few.
+ */
+const DIRECT_PATH_EVENTS = 5_000;
+const DIRECT_PATH_LOOKBACK_MS = 400 * 86_400_000;
 /** Above every character a URL path holds (they are percent-encoded ASCII): a prefix's range end. */
 const AFTER_PREFIX = '\u{10FFFF}';
 
@@ -65,6 +74,14 @@ async function read(db: Database, routed: Record<string, unknown>, checked: Arra
   return (await db.models.Event.find(filter, FIELDS).sort({ receivedAt: -1, _id: -1 }).limit(limit).lean()) as EventRow[];
 }
 
+/** Whether the rollups say the path prefix has few events up to the search's position. */
+async function fewWithPrefix(db: Database, siteId: Types.ObjectId, filters: SearchFilters, position: SearchPosition): Promise<boolean> {
+  const to = position.after?.receivedAt ?? filters.to ?? position.now;
+  const from = new Date(Math.max(filters.from?.getTime() ?? -Infinity, to.getTime() - DIRECT_PATH_LOOKBACK_MS));
+  const limit = position.directPathEvents ?? DIRECT_PATH_EVENTS;
+  return limit >= 0 && (await countPathPrefix(db, siteId, filters.path!, { from, to: new Date(to.getTime() + 1) })) <= limit;
+}
+
 /** What the second route reads: the events with that reason code, or with that path prefix. */
 function rareRoute(siteId: Types.ObjectId, filters: SearchFilters): Record<string, unknown> | null {
   if (filters.reason) return { siteId, 'reasons.code': filters.reason };
@@ -82,6 +99,7 @@ export async function searchEvents(db: Database, siteId: Types.ObjectId, filters
   if (filters.path) checks.push({ 'page.path': { $regex: `^${escapeRegex(filters.path)}` } });
   const rare = rareRoute(siteId, filters);
   const { after } = position;
+  const direct = rare !== null && filters.path !== undefined && !filters.reason && (await fewWithPrefix(db, siteId, filters, position));
   // Ties on the cursor's instant go by _id; only the first window holds that instant.
   const tie = after ? { $or: [{ receivedAt: { $lt: after.receivedAt } }, { _id: { $lt: after.id } }] } : null;
   const floor = filters.from?.getTime() ?? -Infinity;
@@ -93,10 +111,12 @@ export async function searchEvents(db: Database, siteId: Types.ObjectId, filters
     const time: Record<string, Date> = {};
     if (top !== null) time[first && tie ? '$lte' : '$lt'] = new Date(top);
     const checked = first && tie ? [...checks, tie] : checks;
-    if (rare && windows === RARE_WINDOWS) {
+    if (rare && (windows === RARE_WINDOWS || direct)) {
       if (Number.isFinite(floor)) time.$gte = new Date(floor);
       const verdict = filters.verdict ? [{ verdict: filters.verdict }] : [];
-      rows.push(...(await read(db, rare, [{ receivedAt: time }, ...verdict, ...checked], wanted - rows.length)));
+      // At once (a few events) there may be no time bound at all yet.
+      const since = Object.keys(time).length ? [{ receivedAt: time }] : [];
+      rows.push(...(await read(db, rare, [...since, ...verdict, ...checked], wanted - rows.length)));
       break;
     }
     const last = span > LAST_WINDOW_MS;

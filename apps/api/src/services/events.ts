@@ -82,11 +82,11 @@ export async function listEvents(
   db: Database,
   siteId: Types.ObjectId,
   filters: EventFilters,
-  page: { cursor?: string | null; limit: number; now: Date },
+  page: { cursor?: string | null; limit: number; now: Date; directPathEvents?: number },
 ): Promise<EventPageDto> {
   const limit = Math.min(Math.max(page.limit, 1), EVENTS_PAGE_MAX);
   const after = page.cursor ? decodeCursor(page.cursor) : null;
-  const rows = await searchEvents(db, siteId, filters, { after, now: page.now }, limit + 1);
+  const rows = await searchEvents(db, siteId, filters, { after, now: page.now, directPathEvents: page.directPathEvents }, limit + 1);
   const items = rows.slice(0, limit).map(toSummary);
   const last = rows[limit - 1];
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.receivedAt, last._id) : null };

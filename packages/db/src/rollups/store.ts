@@ -230,6 +230,29 @@ export async function countRollupEvents(db: Database, window: { from: Date; to: 
   return sum?.n ?? 0;
 }
 
+/** Above every character a URL path holds: the end of a prefix's range. */
+const AFTER_PREFIX = '\u{10FFFF}';
+
+/**
+ * Events of a site whose path starts with `prefix`, counted in the daily path rollups of the days
+ * overlapping [from, to): an estimate (whole days) that lets a search pick its route.
+ */
+export async function countPathPrefix(db: Database, siteId: Types.ObjectId, prefix: string, window: { from: Date; to: Date }): Promise<number> {
+  const [sum] = await collectionOf(db, 'dailyPaths')
+    .aggregate<{ n: number }>([
+      {
+        $match: {
+          siteId,
+          day: { $gte: new Date(Math.floor(window.from.getTime() / DAY_MS) * DAY_MS), $lt: window.to },
+          path: { $gte: prefix, $lt: prefix + AFTER_PREFIX },
+        },
+      },
+      { $group: { _id: null, n: { $sum: '$total' } } },
+    ])
+    .toArray();
+  return sum?.n ?? 0;
+}
+
 /** Whether the site ever received a beacon (any rollup at all). */
 export async function hasRollups(db: Database, siteId: Types.ObjectId): Promise<boolean> {
   return (await collectionOf(db, 'hourly').findOne({ siteId }, { projection: { _id: 1 } })) !== null;
