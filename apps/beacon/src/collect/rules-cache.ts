@@ -38,6 +38,7 @@ export class RulesCache {
   };
   private merged = new Map<string, ActiveRules>();
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     private readonly db: Database,
@@ -47,12 +48,16 @@ export class RulesCache {
   async start(refreshMs: number): Promise<void> {
     await this.refresh();
     this.timer = setInterval(() => {
-      this.refresh().catch((error: unknown) => this.log.warn({ err: error }, 'rules refresh failed'));
+      this.refresh().catch((error: unknown) => {
+        // A refresh still in flight when the process stops meets a closed connection: not news.
+        if (!this.stopped) this.log.warn({ err: error }, 'rules refresh failed');
+      });
     }, refreshMs);
     this.timer.unref();
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
   }
 
