@@ -53,6 +53,8 @@ let browser: LaunchedChromium | undefined;
 try {
   await ensureIndexes(db);
   const user = await createUser(db, OWNER);
+  // An owner of a live site has a confirmed address (else the page shows the confirm-your-email banner).
+  await db.models.User.updateOne({ _id: user.id }, { $set: { emailVerifiedAt: new Date() } });
   const now = new Date();
   const { site } = await createSite(db, config.masterKey, { id: user.id, role: 'user', emailVerified: true }, { name: 'Demo shop', mode: 'live' }, now);
   await recordEvents(db, new Types.ObjectId(site.id), fakeTraffic(now.getTime()));
