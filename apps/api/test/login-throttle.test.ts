@@ -14,13 +14,16 @@ import { PASSWORD, codeOf, createTestClient, inbox, makeAdmin, messageOf, signed
 const THROTTLE = { pairFreeFailures: 3, addressFreeFailures: 6, accountAlarmFailures: 5 };
 
 let api: TestApi;
+/** The API's clock: real time, unless a test holds it still (so no delay runs out mid-test). */
+let heldAt: number | null = null;
 beforeAll(async () => {
-  api = await startTestApi('api_login_throttle', { trustProxy: true, loginThrottle: THROTTLE });
+  api = await startTestApi('api_login_throttle', { trustProxy: true, loginThrottle: THROTTLE }, () => new Date(heldAt ?? Date.now()));
 });
 afterAll(async () => {
   await api?.close();
 });
 beforeEach(async () => {
+  heldAt = null;
   await api.db.models.RateCounter.deleteMany({ _id: { $regex: '^(login|2fa):' } });
 });
 
@@ -30,6 +33,9 @@ describe('the guesser is slowed, not the owner', () => {
   test('50 wrong guesses from one address: that address waits, the owner elsewhere logs in at once (admins too)', async () => {
     const owner = await signedUpClient(api);
     await makeAdmin(api, owner);
+    // The server's clock stands still from here: on a slow machine the 50 guesses could otherwise
+    // outlast the last delay, and the right password below would be checked instead of waiting.
+    heldAt = Date.now();
     const codes = [];
     const started = Date.now();
     for (let i = 0; i < 50; i++) codes.push(await codeOf(from('203.0.113.66').trpc.auth.logIn.mutate({ email: owner.email, password: `guess ${i}` })));
@@ -44,6 +50,7 @@ describe('the guesser is slowed, not the owner', () => {
     expect(await messageOf(from('203.0.113.66').trpc.auth.logIn.mutate({ email: owner.email, password: PASSWORD }))).toMatch(/Try again in \d+ seconds?/);
     const outcome = await from('198.51.100.5').trpc.auth.logIn.mutate({ email: owner.email, password: PASSWORD });
     expect(outcome.status).toBe('second_factor');
+    heldAt = null;
   });
 
   test('the delay doubles: after waiting it out the next guess is checked again', async () => {
