@@ -193,6 +193,20 @@ describe('events explorer', () => {
     expect(detail.checks).toContainEqual({ id: 'img_alt', label: 'Every image has alt text', pass: false, value: '50' });
   });
 
+  test('an event re-scored in hindsight shows what it was, when and why it changed', async () => {
+    const [plain, revisedId] = await recordEvents(api.db, new Types.ObjectId(exploreSite), [ev(2), ev(2, { verdict: 'suspect', score: 0.45 })]);
+    const at = new Date(NOW.getTime() - HOUR_MS);
+    await api.db.models.Event.updateOne(
+      { _id: revisedId },
+      { $set: { 'signals.cadence.later': { eventId: 'later-beacon' }, revision: { at, by: 'later-beacon', before: { score: 0.75, verdict: 'trusted', reasons: [], signals: {} } } } },
+    );
+    const detail = await owner.trpc.events.get.query({ siteId: exploreSite, eventId: revisedId!.toHexString() });
+    expect(detail.revision).toEqual({ at: at.toISOString(), by: 'later-beacon', before: { verdict: 'trusted', score: 0.75 } });
+    const cadence = detail.signals.find((g) => g.group === 'cadence');
+    expect(cadence?.items.find((i) => i.key === 'cadence.later')).toMatchObject({ label: 'Figures of a later beacon', value: 'beacon later-beacon' });
+    expect((await owner.trpc.events.get.query({ siteId: exploreSite, eventId: plain!.toHexString() })).revision).toBeNull();
+  });
+
   test('an event stored with two results for one check id, and a check id `constructor`, still shows: one row per id, plain labels', async () => {
     const [id] = await recordEvents(api.db, new Types.ObjectId(exploreSite), [
       ev(1, { checks: [{ id: 'title', pass: true }, { id: 'title', pass: false }, { id: 'constructor', pass: true }, { id: '__proto__', pass: false }] }),

@@ -30,9 +30,15 @@ export function createMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    revisions: new Counter({
+      name: 'tagward_beacon_revisions_total',
+      help: 'Stored events re-scored in hindsight (a later beacon showed a burst or a timer they were part of), by new verdict.',
+      labelNames: ['verdict'] as const,
+      registers: [registry],
+    }),
     dbErrors: new Counter({
       name: 'tagward_beacon_db_errors_total',
-      help: 'Failed database writes (events or rollups).',
+      help: 'Failed database writes (events, rollups or hindsight revisions).',
       registers: [registry],
     }),
   };

@@ -17,6 +17,7 @@ import { guardConnections } from './connections.js';
 import { RulesCache } from './collect/rules-cache.js';
 import { SiteCache } from './collect/site-cache.js';
 import { VisitorHasher } from './collect/visitor.js';
+import { CadenceReviser } from './collect/reviser.js';
 import { GroupCommitWriter } from './collect/writer.js';
 import { DatabaseRollupSink } from './collect/rollup-sink.js';
 import type { Route } from './routes/route.js';
@@ -38,6 +39,7 @@ export interface Beacon {
   server: http.Server;
   metrics: BeaconMetrics;
   writer: GroupCommitWriter;
+  reviser: CadenceReviser;
   rules: RulesCache;
   listen(port: number, host: string): Promise<string>;
   /** Graceful stop: refuse new beacons, finish in-flight requests, flush, close. */
@@ -49,13 +51,16 @@ export async function createBeacon(deps: BeaconDeps): Promise<Beacon> {
   const metrics = createMetrics();
   const rules = new RulesCache(db, log);
   await rules.start(config.rulesRefreshMs);
+  const rollups = new DatabaseRollupSink(db, metrics, log);
   const writer = new GroupCommitWriter(
     db,
     { maxBatch: config.maxBatch, flushDelayMs: config.flushDelayMs, maxPending: config.maxPending, maxFlushes: config.maxFlushes },
     metrics,
     log,
-    new DatabaseRollupSink(db, metrics, log),
+    rollups,
   );
+  const now = deps.now ?? Date.now;
+  const reviser = new CadenceReviser({ db, rules, writes: writer, rollups, metrics, log, now });
   const collect: CollectDeps = {
     sites: new SiteCache(db, config.siteCacheMs),
     visitors: new VisitorHasher(db),
@@ -67,6 +72,7 @@ export async function createBeacon(deps: BeaconDeps): Promise<Beacon> {
     }),
     siteQuota: new SharedQuotaLimiter(db, 'key', config.keyLimitPerWindow, config.rateWindowMs),
     cadence: new CadenceTracker(),
+    reviser,
     tokens: deps.tokens,
     attestation: deps.attestation,
     rules,
@@ -74,7 +80,7 @@ export async function createBeacon(deps: BeaconDeps): Promise<Beacon> {
     metrics,
     trustProxy: config.trustProxy,
     bodyTimeoutMs: config.bodyTimeoutMs,
-    now: deps.now ?? Date.now,
+    now,
     log,
   };
   let accepting = true;
@@ -121,6 +127,7 @@ export async function createBeacon(deps: BeaconDeps): Promise<Beacon> {
     server,
     metrics,
     writer,
+    reviser,
     rules,
     listen(port, host) {
       return new Promise((resolve, reject) => {
@@ -138,6 +145,8 @@ export async function createBeacon(deps: BeaconDeps): Promise<Beacon> {
       server.closeIdleConnections();
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
       await writer.drain();
+      await reviser.idle();
+      await rollups.idle();
       server.closeAllConnections();
       await closed;
       rules.stop();

@@ -6,7 +6,7 @@ const T0 = 1_780_000_000_000;
 /** Feeds arrivals (ms after T0) of one visitor and address; returns what the last one saw. */
 function lastOf(times: number[], tracker = new CadenceTracker(), visitor = (_i: number) => 'v1') {
   let seen;
-  times.forEach((t, i) => (seen = tracker.observe(visitor(i), 'site|198.51.100.7', T0 + t, `k${i}`)));
+  times.forEach((t, i) => (seen = tracker.observe(visitor(i), 'site|198.51.100.7', T0 + t, `k${i}`, `e${i}`)));
   return seen!;
 }
 
@@ -35,8 +35,8 @@ describe('cadence windows', () => {
 
   test('addresses are counted per site', () => {
     const tracker = new CadenceTracker();
-    for (let i = 0; i < 5; i++) tracker.observe(`a${i}`, 'site-a|198.51.100.7', T0 + i, 'k');
-    expect(tracker.observe('b', 'site-b|198.51.100.7', T0 + 10, 'k').address.lastSecond).toBe(0);
+    for (let i = 0; i < 5; i++) tracker.observe(`a${i}`, 'site-a|198.51.100.7', T0 + i, 'k', `a${i}`);
+    expect(tracker.observe('b', 'site-b|198.51.100.7', T0 + 10, 'k', 'b').address.lastSecond).toBe(0);
   });
 
   test('intervals are the last eight gaps, the newest included', () => {
@@ -46,8 +46,8 @@ describe('cadence windows', () => {
 
   test('identical timing tuples of the same visitor are counted', () => {
     const tracker = new CadenceTracker();
-    tracker.observe('v', 'a', T0, 'same');
-    tracker.observe('v', 'a', T0 + 5000, 'other');
-    expect(tracker.observe('v', 'a', T0 + 9000, 'same').identicalTimings).toBe(1);
+    tracker.observe('v', 'a', T0, 'same', 'e1');
+    tracker.observe('v', 'a', T0 + 5000, 'other', 'e2');
+    expect(tracker.observe('v', 'a', T0 + 9000, 'same', 'e3').identicalTimings).toBe(1);
   });
 });

@@ -105,6 +105,13 @@ export function eventId(): string {
   return randomBytes(12).toString('base64url');
 }
 
+/** Timings of a real page, different for every `i` (so that only the cadence gives a script away). */
+export function freshTimings(i: number) {
+  const nav = 600 + ((i * 37) % 400) + 0.1 * (i % 10);
+  const start = nav + 20 + (i % 13);
+  return { nav, start, checks: 1.2, send: Math.round((start + 1.9) * 10) / 10 };
+}
+
 export function beaconPayload(publicKey: string, extra: Record<string, unknown> = {}) {
   return {
     v: 1,

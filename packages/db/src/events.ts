@@ -29,7 +29,22 @@ export interface EventRecord extends RollupSource {
   tokenValid: boolean;
   /** The single-use nonces the beacon spends by being stored (omitted when none). */
   spentNonces?: string[];
+  /** Set once a later beacon re-scored this event in hindsight (see `reviseEvent`). */
+  revision?: EventRevision;
 }
+
+type Scored = Pick<EventRecord, 'score' | 'verdict' | 'reasons'>;
+
+/** A hindsight re-score: when, which later beacon caused it, and the scoring it replaced. */
+export interface EventRevision {
+  at: Date;
+  /** The idempotency id of the later beacon whose cadence showed this one was part of a pattern. */
+  by: string;
+  before: Scored & { signals: EventRecord['signals'] };
+}
+
+/** The new scoring of a revised event. */
+export type RevisedScoring = Scored & Pick<EventRecord, 'signals' | 'shadow'>;
 
 /**
  * Per event of a batch: stored; a duplicate of one already stored (same site and idempotency id:
@@ -111,4 +126,28 @@ export async function insertEvents(db: Database, docs: readonly EventRecord[]): 
     throw new EventStoreUnavailableError({ cause: error });
   }
   return outcomes;
+}
+
+/**
+ * Replaces the scoring of one stored event, once: only while it still has the scoring it was read
+ * with and was never revised, so two processes (or a retried revision) cannot both apply one, and
+ * the caller moves the rollup counts exactly when this returns true. The old scoring and signals
+ * are kept in `revision.before`.
+ */
+export async function reviseEvent(
+  db: Database,
+  stored: Pick<EventRecord, 'siteId' | 'eventId' | 'score' | 'verdict' | 'reasons' | 'signals'>,
+  next: RevisedScoring,
+  meta: { at: Date; by: string },
+): Promise<boolean> {
+  const revision: EventRevision = {
+    at: meta.at,
+    by: meta.by,
+    before: { score: stored.score, verdict: stored.verdict, reasons: stored.reasons, signals: stored.signals },
+  };
+  const result = await db.models.Event.collection.updateOne(
+    { siteId: stored.siteId, eventId: stored.eventId, score: stored.score, verdict: stored.verdict, revision: { $exists: false } },
+    { $set: { score: next.score, verdict: next.verdict, reasons: next.reasons, signals: next.signals, shadow: next.shadow, revision } },
+  );
+  return result.modifiedCount === 1;
 }

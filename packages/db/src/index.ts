@@ -27,6 +27,7 @@ export type { SiteDoc } from './models/site.js';
 export type { SecretKeyDoc } from './models/secret-key.js';
 export { LABEL_VALUES, type EventDoc } from './models/event.js';
 export {
+  addRevisionToIncrements,
   addToIncrements,
   emptyIncrements,
   incrementsOf,
@@ -58,7 +59,15 @@ export {
   type RollupCounters,
   type RollupRange,
 } from './rollups/store.js';
-export { EventStoreUnavailableError, insertEvents, type EventRecord, type InsertOutcome } from './events.js';
+export {
+  EventStoreUnavailableError,
+  insertEvents,
+  reviseEvent,
+  type EventRecord,
+  type EventRevision,
+  type InsertOutcome,
+  type RevisedScoring,
+} from './events.js';
 export { GLOBAL_RULES_SCOPE, readPublishedRules, readRulesInForce, type RulesInForce, type StoredRulesVersion } from './rules-store.js';
 export type { RestrictedKeyDoc } from './models/restricted-key.js';
 export type { WebhookEndpointDoc } from './models/webhook-endpoint.js';

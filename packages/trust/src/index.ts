@@ -31,6 +31,7 @@ export type {
 } from './types.js';
 export { deriveSignals } from './derive.js';
 export { score, reasonCodes } from './score.js';
+export { cadenceReach } from './judge-timing.js';
 export {
   rulesSchema,
   rulesOverrideSchema,

@@ -1,7 +1,8 @@
 // Judges of the timing and cadence groups: the page's own clock readings and the token's age,
 // then how often this visitor (and its address) sent beacons. Each reads only its own fields of
 // Signals (see score.ts for why that matters).
-import type { CompiledRules, Tally } from './tally.js';
+import type { Rules } from './rules.js';
+import { compile, type CompiledRules, type Tally } from './tally.js';
 import type { Signals, SourceCounts } from './types.js';
 
 /** Client timings use -1 for "not measured" (first byte, or load time without Navigation Timing 2). */
@@ -138,21 +139,30 @@ export function judgeTiming(s: Signals, r: Tally): void {
   if (fine) r.add('timing_unrounded', 'a timing has more than the 0.1 ms the embed reports');
 }
 
-/** The first window over its threshold, in words; windows a stored event lacks are skipped. */
+const WINDOW_MS = { second: 1_000, ten: 10_000, minute: 60_000 } as const;
+
+/** The first window over its threshold: in words, and how far back it reaches. */
 function burstWindow(
   counts: { second?: number; ten?: number; minute: number },
   limits: { second: number; ten: number; minute: number },
-): string | null {
+): { text: string; spanMs: number } | null {
   if (counts.second !== undefined && counts.second >= limits.second)
-    return `${counts.second} in the last second (limit ${limits.second})`;
+    return { text: `${counts.second} in the last second (limit ${limits.second})`, spanMs: WINDOW_MS.second };
   if (counts.ten !== undefined && counts.ten >= limits.ten)
-    return `${counts.ten} in the last 10 s (limit ${limits.ten})`;
+    return { text: `${counts.ten} in the last 10 s (limit ${limits.ten})`, spanMs: WINDOW_MS.ten };
   if (counts.minute >= limits.minute)
-    return `${counts.minute} in the last minute (limit ${limits.minute})`;
+    return { text: `${counts.minute} in the last minute (limit ${limits.minute})`, spanMs: WINDOW_MS.minute };
   return null;
 }
 
-function addressBurst(address: SourceCounts | undefined, c: CompiledRules): string | null {
+function visitorBurst(cadence: Signals['cadence'], c: CompiledRules) {
+  return burstWindow(
+    { second: cadence.lastSecond, ten: cadence.lastTenSeconds, minute: cadence.lastMinute },
+    { second: c.burstPerSecond, ten: c.burstPerTenSeconds, minute: c.burstPerMinute },
+  );
+}
+
+function addressBurst(address: SourceCounts | undefined, c: CompiledRules) {
   if (address === undefined) return null;
   return burstWindow(
     { second: address.lastSecond, ten: address.lastTenSeconds, minute: address.lastMinute },
@@ -164,22 +174,44 @@ function addressBurst(address: SourceCounts | undefined, c: CompiledRules): stri
   );
 }
 
+function regular(cadence: Signals['cadence'], c: CompiledRules): boolean {
+  return cadence.intervals >= c.minIntervals && cadence.cv !== null && cadence.cv <= c.regularCv;
+}
+
 /** `cadence` group. */
 export function judgeCadence(s: Signals, r: Tally): void {
   const { cadence } = s;
   const c = r.c;
-  const visitor = burstWindow(
-    { second: cadence.lastSecond, ten: cadence.lastTenSeconds, minute: cadence.lastMinute },
-    { second: c.burstPerSecond, ten: c.burstPerTenSeconds, minute: c.burstPerMinute },
-  );
-  if (visitor !== null) r.add('cadence_burst', `earlier beacons from this visitor: ${visitor}`);
-  if (cadence.intervals >= c.minIntervals && cadence.cv !== null && cadence.cv <= c.regularCv) {
+  // An event re-scored in hindsight says so in every cadence reason it gained.
+  const seen = cadence.later ? `seen at a later beacon (${cadence.later.eventId}): ` : '';
+  const visitor = visitorBurst(cadence, c);
+  if (visitor !== null) r.add('cadence_burst', `${seen}earlier beacons from this visitor: ${visitor.text}`);
+  if (regular(cadence, c)) {
     r.add(
       'cadence_regular',
-      `${cadence.intervals} intervals of ~${cadence.meanMs} ms vary by only ${cadence.cv} (limit ${c.regularCv})`,
+      `${seen}${cadence.intervals} intervals of ~${cadence.meanMs} ms vary by only ${cadence.cv} (limit ${c.regularCv})`,
     );
   }
   const address = addressBurst(cadence.address, c);
-  if (address !== null)
-    r.add('cadence_address_burst', `earlier beacons from this address: ${address}`);
+  if (address !== null) r.add('cadence_address_burst', `${seen}earlier beacons from this address: ${address.text}`);
+}
+
+/**
+ * How far back the cadence findings of one beacon reach: the earlier arrivals of its visitor
+ * (a burst window, or the span of a regular run) and of its address (a burst window) that were
+ * part of what it was flagged for. 0 where nothing was found. The beacon re-scores the earlier
+ * events in that reach with these signals: a timer's or a burst's first beacons look like anyone
+ * else's until the pattern shows, and then they are known to be part of it.
+ *
+ * @example
+ * cadenceReach(signals, DEFAULT_RULES); // { visitorMs: 2800, addressMs: 0 } for a 700 ms timer's fifth beacon
+ */
+export function cadenceReach(s: Signals, rules: Rules): { visitorMs: number; addressMs: number } {
+  const c = compile(rules);
+  const { cadence } = s;
+  const run = regular(cadence, c) && cadence.meanMs !== null ? Math.ceil(cadence.meanMs * (cadence.intervals + 0.5)) : 0;
+  return {
+    visitorMs: Math.max(run, visitorBurst(cadence, c)?.spanMs ?? 0),
+    addressMs: addressBurst(cadence.address, c)?.spanMs ?? 0,
+  };
 }

@@ -159,6 +159,12 @@ export interface Signals {
     lastSecond?: number;
     /** Arrivals from the client address (this site, any user agent) before this one. */
     address?: SourceCounts;
+    /**
+     * Present when the event was re-scored in hindsight: a later beacon of the same visitor or
+     * address showed a burst or a timer this one was part of, and these cadence figures are that
+     * later beacon's (see `cadenceReach`).
+     */
+    later?: { eventId: string };
   };
   shape: {
     /** User-Agent, at most 256 chars ('' when absent). */

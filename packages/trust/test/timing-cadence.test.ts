@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import {
   DEFAULT_RULES,
   applyOverride,
+  cadenceReach,
   deriveSignals,
   score,
   type ReasonCode,
@@ -199,5 +200,38 @@ describe('arrival cadence per visitor', () => {
       meanMs: 2000,
       cv: 0.5,
     });
+  });
+});
+
+describe('hindsight: how far back a beacon\'s cadence findings reach', () => {
+  const reach = (cadence: F.FactsOverrides['cadence']) => cadenceReach(deriveSignals(F.facts({ cadence })), DEFAULT_RULES);
+
+  test.each<[string, F.FactsOverrides['cadence'], { visitorMs: number; addressMs: number }]>([
+    ['nothing found reaches nothing', { countLastMinute: 4, intervalsMs: [4200, 15800, 9100, 27400] }, { visitorMs: 0, addressMs: 0 }],
+    // The fifth beacon of a 700 ms timer: the run began 4 × 700 ms ago; half an interval of slack
+    // takes in the run's first arrival and not one before it.
+    ['a regular run reaches back over its intervals', { countLastMinute: 4, intervalsMs: [700, 700, 701, 699] }, { visitorMs: 3150, addressMs: 0 }],
+    ['a burst in the last second reaches one second', { countLastMinute: 5, countLastSecond: 5, countLastTenSeconds: 5 }, { visitorMs: 1000, addressMs: 0 }],
+    ['a burst in 10 s reaches 10 s', { countLastMinute: 10, countLastSecond: 1, countLastTenSeconds: 10 }, { visitorMs: 10_000, addressMs: 0 }],
+    ['a burst in a minute reaches a minute', { countLastMinute: 30 }, { visitorMs: 60_000, addressMs: 0 }],
+    ['an address burst reaches back on the address', { address: { lastSecond: 10, lastTenSeconds: 10, lastMinute: 10 } }, { visitorMs: 0, addressMs: 1000 }],
+    [
+      'a run and a burst together: the longer',
+      { countLastMinute: 9, countLastSecond: 1, countLastTenSeconds: 10, intervalsMs: [1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000] },
+      { visitorMs: 10_000, addressMs: 0 },
+    ],
+  ])('%s', (_name, cadence, expected) => {
+    expect(reach(cadence)).toEqual(expected);
+  });
+
+  test('an event re-scored with a later beacon\'s cadence says so in the reason', () => {
+    const first = deriveSignals(F.facts({}));
+    const fifth = deriveSignals(F.facts({ cadence: { countLastMinute: 4, intervalsMs: [700, 700, 701, 699] } }));
+    const before = score(first, DEFAULT_RULES);
+    const after = score({ ...first, cadence: { ...fifth.cadence, later: { eventId: 'ev-5' } } }, DEFAULT_RULES);
+    expect(before.reasons.map((r) => r.code)).not.toContain('cadence_regular');
+    const reason = after.reasons.find((r) => r.code === 'cadence_regular');
+    expect(reason?.detail).toMatch(/^seen at a later beacon \(ev-5\): 4 intervals of ~700 ms/);
+    expect(after.score).toBeLessThan(before.score);
   });
 });

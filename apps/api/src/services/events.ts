@@ -47,6 +47,14 @@ export interface EventDetailDto {
   tokenValid: boolean;
   attestationCohort: boolean;
   clientErrors: string[];
+  /** Set when a later beacon re-scored this event in hindsight (a burst or a timer it was part of). */
+  revision: { at: string; by: string; before: { verdict: 'trusted' | 'suspect' | 'fraud'; score: number } } | null;
+}
+
+function toRevision(value: unknown): EventDetailDto['revision'] {
+  const r = value as { at?: unknown; by?: unknown; before?: { verdict?: unknown; score?: unknown } } | null | undefined;
+  if (!r || !(r.at instanceof Date) || typeof r.by !== 'string' || typeof r.before?.score !== 'number') return null;
+  return { at: r.at.toISOString(), by: r.by, before: { verdict: toVerdict(r.before.verdict), score: r.before.score } };
 }
 
 function toVerdict(value: unknown): 'trusted' | 'suspect' | 'fraud' {
@@ -143,5 +151,6 @@ export async function getEvent(db: Database, siteId: Types.ObjectId, id: string)
     tokenValid: Boolean(row.tokenValid),
     attestationCohort: Boolean(row.attestationCohort),
     clientErrors: Array.isArray(row.clientErrors) ? row.clientErrors.map(String) : [],
+    revision: toRevision(row.revision),
   };
 }

@@ -100,6 +100,10 @@ const FIELDS: Record<string, FieldText> = {
     label: 'Beacons from this address',
     meaning: 'Beacons to this site from the same IP address, whatever browser they claimed, before this one: a flood that changes its user agent each time shows here.',
   },
+  'cadence.later': {
+    label: 'Figures of a later beacon',
+    meaning: 'This event was re-scored in hindsight: a later beacon from the same visitor or address showed a burst or a timer this one was part of, and the cadence figures above are that beacon’s.',
+  },
   'shape.ua': { label: 'User agent', meaning: 'The browser the request claims to come from.' },
   'shape.uaFamily': { label: 'Browser family', meaning: 'What the user agent claims: a browser engine, an HTTP library or an automation tool.' },
   'shape.uaMajor': { label: 'Browser version', meaning: 'Major version of the claimed browser.' },
@@ -131,6 +135,11 @@ function formatWindows(value: unknown): string | null {
   return `${w.lastSecond} in the last second · ${w.lastTenSeconds} in 10 s · ${w.lastMinute} in a minute`;
 }
 
+function laterBeacon(value: unknown): string | null {
+  const later = value as { eventId?: unknown } | null;
+  return later && typeof later.eventId === 'string' ? `beacon ${later.eventId}` : null;
+}
+
 function formatTiming(value: number, key: string): string | null {
   if (value === -1) return 'not measured';
   if (key === 'timing.nav' && value === 0) return 'not finished (the visitor left before the load event)';
@@ -140,6 +149,7 @@ function formatTiming(value: number, key: string): string | null {
 function formatValue(value: unknown, key: string): string {
   if (value === null || value === undefined) return '—';
   if (key === 'cadence.address') return formatWindows(value) ?? JSON.stringify(value);
+  if (key === 'cadence.later') return laterBeacon(value) ?? JSON.stringify(value);
   if (typeof value === 'number' && key.startsWith('timing.')) {
     const special = formatTiming(value, key);
     if (special !== null) return special;

@@ -21,12 +21,15 @@ const MAX_COUNT = 0xffff;
 /** Arrivals of one source: the last RECENT exact times, and per-second counts for a minute. */
 class Arrivals {
   readonly recent: number[] = [];
+  /** The idempotency id of each of `recent`, and whether its event was stored as trusted and not yet revised. */
+  private readonly ids: string[] = [];
+  private readonly trusted: boolean[] = [];
   // Unix seconds fit a Uint32 until 2106; 0 marks an unused bucket.
   private readonly seconds = new Uint32Array(BUCKETS);
   private readonly counts = new Uint16Array(BUCKETS);
 
   /** Counts the arrivals before `now`, then records `now`. */
-  observe(now: number): SourceCounts {
+  observe(now: number, eventId: string): SourceCounts {
     const second = Math.floor(now / 1000);
     let lastTenSeconds = 0;
     let lastMinute = 0;
@@ -45,8 +48,28 @@ class Arrivals {
     }
     this.counts[slot] = Math.min(MAX_COUNT, this.counts[slot]! + 1);
     this.recent.push(now);
-    if (this.recent.length > RECENT) this.recent.shift();
+    this.ids.push(eventId);
+    this.trusted.push(false);
+    if (this.recent.length > RECENT) {
+      this.recent.shift();
+      this.ids.shift();
+      this.trusted.shift();
+    }
     return { lastSecond, lastTenSeconds, lastMinute };
+  }
+
+  markTrusted(eventId: string): void {
+    const i = this.ids.lastIndexOf(eventId);
+    if (i >= 0) this.trusted[i] = true;
+  }
+
+  /** The trusted arrivals at or after `since`, but `except`; each is handed out once. */
+  takeTrusted(since: number, except: string, into: Set<string>): void {
+    for (let i = this.recent.length - 1; i >= 0 && this.recent[i]! >= since; i--) {
+      if (!this.trusted[i] || this.ids[i] === except) continue;
+      this.trusted[i] = false;
+      into.add(this.ids[i]!);
+    }
   }
 }
 
@@ -61,6 +84,10 @@ interface VisitorHistory {
  * address on a site whatever the user agent (a flood rotating user agents makes a new visitor
  * hash per beacon, never a new address). The handler calls `observe` before the rate limits, so
  * the beacons they refuse are counted too: a burst is judged on all of it, from its first beacons.
+ *
+ * It also remembers which of those arrivals were scored trusted, for hindsight: once a later
+ * beacon shows a burst or a timer, the trusted beacons it reaches back to are re-scored
+ * (`CadenceReviser`).
  *
  * Kept in this process's memory, bounded (least recently seen sources are forgotten first), with
  * no database round trip on the ingest path. The bound with several processes: each judges the
@@ -78,13 +105,13 @@ export class CadenceTracker {
   private readonly addresses = new LRUCache<string, Arrivals>({ max: 100_000, ttl: 60_000 * 5, updateAgeOnGet: true });
 
   /** `addressKey` names the site and the client address (the site's own count per address). */
-  observe(visitorHash: string, addressKey: string, now: number, timingKey: string): Cadence {
+  observe(visitorHash: string, addressKey: string, now: number, timingKey: string, eventId: string): Cadence {
     let history = this.visitors.get(visitorHash);
     if (!history) {
       history = { arrivals: new Arrivals(), timings: [] };
       this.visitors.set(visitorHash, history);
     }
-    const visitor = history.arrivals.observe(now);
+    const visitor = history.arrivals.observe(now, eventId);
     const all = history.arrivals.recent;
     const intervalsMs: number[] = [];
     for (let i = Math.max(1, all.length - 8); i < all.length; i++) intervalsMs.push(all[i]! - all[i - 1]!);
@@ -102,7 +129,32 @@ export class CadenceTracker {
       countLastSecond: visitor.lastSecond,
       intervalsMs,
       identicalTimings,
-      address: address.observe(now),
+      address: address.observe(now, eventId),
     };
+  }
+
+  /** Notes that the beacon `eventId` was scored trusted: a later finding may revise it. */
+  markTrusted(visitorHash: string, addressKey: string, eventId: string): void {
+    this.visitors.get(visitorHash)?.arrivals.markTrusted(eventId);
+    this.addresses.get(addressKey)?.markTrusted(eventId);
+  }
+
+  /**
+   * The beacons scored trusted that arrived within `reach` before `now` (of the visitor, of the
+   * address), but `except`: what a finding at `now` reaches back to. Each id is handed out once,
+   * so a flood revises every trusted beacon at most once, however many later ones are flagged.
+   * Only the last 32 arrivals of a source are known (a minute-long burst reaches its last 32).
+   */
+  takeTrustedWithin(
+    visitorHash: string,
+    addressKey: string,
+    now: number,
+    reach: { visitorMs: number; addressMs: number },
+    except: string,
+  ): string[] {
+    const ids = new Set<string>();
+    if (reach.visitorMs > 0) this.visitors.get(visitorHash)?.arrivals.takeTrusted(now - reach.visitorMs, except, ids);
+    if (reach.addressMs > 0) this.addresses.get(addressKey)?.takeTrusted(now - reach.addressMs, except, ids);
+    return [...ids];
   }
 }

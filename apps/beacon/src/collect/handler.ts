@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { Types } from 'mongoose';
 import { MAX_BODY_BYTES, type CollectPayload } from '@tagward/protocol';
-import { deriveSignals, ipPrefix, score, type AttestationOutcome, type TokenOutcome } from '@tagward/trust';
+import { cadenceReach, deriveSignals, ipPrefix, score, type AttestationOutcome, type Signals, type TokenOutcome } from '@tagward/trust';
 import type { EventRecord } from '@tagward/db';
 import { BeaconError, sendError, sendJson } from '../errors.js';
 import type { BeaconMetrics } from '../metrics.js';
@@ -11,6 +11,7 @@ import type { Cadence, CadenceTracker } from './cadence.js';
 import { parsePayload } from './parse-payload.js';
 import { readBody } from './read-body.js';
 import type { SharedQuotaLimiter } from './rate-limit.js';
+import type { CadenceReviser } from './reviser.js';
 import type { RulesCache } from './rules-cache.js';
 import type { BeaconSite, SiteCache } from './site-cache.js';
 import type { Source, SourceLimiter } from './source-limits.js';
@@ -23,6 +24,7 @@ export interface CollectDeps {
   sourceLimiter: SourceLimiter;
   siteQuota: SharedQuotaLimiter;
   cadence: CadenceTracker;
+  reviser: CadenceReviser;
   tokens: TokenChecker;
   attestation: AttestationChecker;
   rules: RulesCache;
@@ -39,7 +41,7 @@ const ACCEPTED_TYPES = new Set(['text/plain', 'application/json']);
 /**
  * The beacon path: readBody → parsePayload → resolveSite → observe cadence → admit (per source,
  * then the site quota) → check credentials → score → persist (the write also spends the
- * credentials' nonces) → respond.
+ * credentials' nonces) → hand a cadence finding's reach to the reviser (background) → respond.
  */
 export async function handleCollect(req: IncomingMessage, res: ServerResponse, deps: CollectDeps): Promise<void> {
   try {
@@ -52,20 +54,33 @@ export async function handleCollect(req: IncomingMessage, res: ServerResponse, d
     const visitorHash = await deps.visitors.hash(site.id, ip, req.headers['user-agent'] ?? '', now);
     // Cadence sees every arrival, including those refused below: a burst is judged on all of it.
     const t = payload.timing;
-    const cadence = deps.cadence.observe(visitorHash, `${site.id}|${ip}`, now, `${t.nav}|${t.start}|${t.checks}|${t.send}`);
+    const addressKey = `${site.id}|${ip}`;
+    const cadence = deps.cadence.observe(visitorHash, addressKey, now, `${t.nav}|${t.start}|${t.checks}|${t.send}`, payload.id);
     await admit(deps, site, { visitor: visitorHash, address: ip, network: ipPrefix(ip)?.prefix ?? ip }, now);
     const input: EventInput = { req, payload, url, site, ip, visitorHash, now, cadence };
     const credentials = await checkCredentials(deps, input);
     const event = buildEvent(deps, input, credentials);
+    if (event.verdict === 'trusted') deps.cadence.markTrusted(visitorHash, addressKey, payload.id);
     const outcome = await deps.writer.write(event, (replayed) => buildEvent(deps, input, asReplayed(credentials, replayed)));
     deps.metrics.requests.inc({ status: '200', code: outcome.result === 'inserted' ? 'accepted' : 'duplicate' });
-    if (outcome.result === 'inserted') deps.metrics.verdicts.inc({ verdict: outcome.event.verdict });
+    if (outcome.result === 'inserted') {
+      deps.metrics.verdicts.inc({ verdict: outcome.event.verdict });
+      reviseEarlier(deps, outcome.event, addressKey);
+    }
     sendJson(res, 200, { id: payload.id });
   } catch (error) {
     const rejection = asBeaconError(error, deps.log);
     deps.metrics.requests.inc({ status: String(rejection.status), code: rejection.code });
     sendError(res, rejection);
   }
+}
+
+/** A beacon flagged for its cadence revises the trusted beacons its finding reaches back to. */
+function reviseEarlier(deps: CollectDeps, stored: EventRecord, addressKey: string): void {
+  const reach = cadenceReach(stored.signals as unknown as Signals, deps.rules.forSite(stored.siteId.toHexString()).rules);
+  if (reach.visitorMs === 0 && reach.addressMs === 0) return;
+  const t = stored.receivedAt.getTime();
+  deps.reviser.revise(stored, deps.cadence.takeTrustedWithin(stored.visitorHash, addressKey, t, reach, stored.eventId));
 }
 
 function checkContentType(req: IncomingMessage): void {

@@ -142,6 +142,14 @@ export class GroupCommitWriter {
     }
   }
 
+  /**
+   * Resolves once the batches in flight now have settled. Called once a write has resolved, every
+   * event queued before it has then settled too (batches leave the queue in order).
+   */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.flushing]);
+  }
+
   /** Writes everything queued, waiting for the batch in flight. Used at shutdown. */
   async drain(): Promise<void> {
     while (this.flushing.size > 0 || this.queue.length > 0) {

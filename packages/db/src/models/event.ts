@@ -39,6 +39,8 @@ const schema = new mongoose.Schema(
      * would treat as one shared value.
      */
     spentNonces: { type: [String], default: undefined },
+    /** A hindsight re-score by a later beacon: `{ at, by, before: { score, verdict, reasons, signals } }`. */
+    revision: { type: mongoose.Schema.Types.Mixed, default: undefined },
   },
   { versionKey: false, minimize: false },
 );

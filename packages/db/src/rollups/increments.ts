@@ -67,21 +67,21 @@ export function pathId(path: string): string {
 
 const ATTESTATION_STATUS = /^[a-z_]{1,24}$/;
 
-function countEvent(inc: Record<string, number>, event: RollupSource): void {
-  bump(inc, 'total');
-  bump(inc, `verdicts.${event.verdict}`);
-  bump(inc, `scoreHist.${scoreBucket(event.score)}`);
-  for (const reason of event.reasons) if (reason.weight < 0) bump(inc, `reasons.${reason.code}`);
-  for (const check of event.checks) bump(inc, `checks.${check.id}.${check.pass ? 'pass' : 'fail'}`);
-  if (event.tokenValid) bump(inc, 'tokens');
+function countEvent(inc: Record<string, number>, event: RollupSource, by: 1 | -1): void {
+  bump(inc, 'total', by);
+  bump(inc, `verdicts.${event.verdict}`, by);
+  bump(inc, `scoreHist.${scoreBucket(event.score)}`, by);
+  for (const reason of event.reasons) if (reason.weight < 0) bump(inc, `reasons.${reason.code}`, by);
+  for (const check of event.checks) bump(inc, `checks.${check.id}.${check.pass ? 'pass' : 'fail'}`, by);
+  if (event.tokenValid) bump(inc, 'tokens', by);
   if (event.attestationCohort) {
     // The attestation experiment compares the cohort with the rest: total minus cohort.
-    bump(inc, 'cohort');
-    bump(inc, `cohortVerdicts.${event.verdict}`);
-    bump(inc, `cohortScoreHist.${scoreBucket(event.score)}`);
+    bump(inc, 'cohort', by);
+    bump(inc, `cohortVerdicts.${event.verdict}`, by);
+    bump(inc, `cohortScoreHist.${scoreBucket(event.score)}`, by);
     const status = event.signals?.attestation?.status;
     // An event without a recorded outcome had no token to check: absent.
-    bump(inc, `cohortAttest.${typeof status === 'string' && ATTESTATION_STATUS.test(status) ? status : 'absent'}`);
+    bump(inc, `cohortAttest.${typeof status === 'string' && ATTESTATION_STATUS.test(status) ? status : 'absent'}`, by);
   }
 }
 
@@ -92,21 +92,30 @@ function countEvent(inc: Record<string, number>, event: RollupSource): void {
  * bucket start, path hash): concurrent upserts from several beacon processes then meet on one
  * document, which the unique `_id` and `$inc` keep exact.
  */
-export function addToIncrements(acc: RollupIncrements, event: RollupSource): void {
+export function addToIncrements(acc: RollupIncrements, event: RollupSource, by: 1 | -1 = 1): void {
   const site = event.siteId.toHexString();
   const t = event.receivedAt.getTime();
   const hour = new Date(Math.floor(t / HOUR_MS) * HOUR_MS);
   const day = new Date(Math.floor(t / DAY_MS) * DAY_MS);
-  countEvent(entry(acc.hourly, `${site}:${hour.getTime()}`, { siteId: event.siteId, hour }), event);
-  countEvent(entry(acc.daily, `${site}:${day.getTime()}`, { siteId: event.siteId, day }), event);
+  countEvent(entry(acc.hourly, `${site}:${hour.getTime()}`, { siteId: event.siteId, hour }), event, by);
+  countEvent(entry(acc.daily, `${site}:${day.getTime()}`, { siteId: event.siteId, day }), event, by);
 
   const p = pathId(event.page.path);
   const pathInc = entry(acc.paths, `${site}:${hour.getTime()}:${p}`, { siteId: event.siteId, hour, path: event.page.path });
   const dayPathInc = entry(acc.dailyPaths, `${site}:${day.getTime()}:${p}`, { siteId: event.siteId, day, path: event.page.path });
   for (const inc of [pathInc, dayPathInc]) {
-    bump(inc, 'total');
-    bump(inc, `verdicts.${event.verdict}`);
+    bump(inc, 'total', by);
+    bump(inc, `verdicts.${event.verdict}`, by);
   }
+}
+
+/**
+ * What changing a stored event's scoring does to the rollups: its old counts taken out, its new
+ * ones added (fields both count cancel out). The event keeps its time, page and checks.
+ */
+export function addRevisionToIncrements(acc: RollupIncrements, before: RollupSource, after: RollupSource): void {
+  addToIncrements(acc, before, -1);
+  addToIncrements(acc, after, 1);
 }
 
 export function mergeIncrements(into: RollupIncrements, from: RollupIncrements): void {
