@@ -10,14 +10,17 @@
  * answer: the API must stay responsive during a backtest. Then it times the scoring alone on the
  * same mix in memory, which shows how the job splits between reading and scoring.
  *
+ * Then, as the baseline of the same run, it reads the same window with the job's reader alone.
+ *
  * Runs in a throwaway database, dropped at the end. Last line:
- * `bench backtest: events=<n> total_s=<n> ms_per_100k=<n>`.
+ * `bench backtest: events=<n> total_s=<n> ms_per_100k=<n> read_only_s=<n> job_vs_read=<ratio>`.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Types } from 'mongoose';
 import { DEFAULT_RULES, rescore, type Rules, type StoredEvent } from '@tagward/trust';
 import { DAY_MS } from '@tagward/db';
-import { waitForBacktest } from '../src/services/moderation/backtest.js';
+import { SLICE_EVENTS, waitForBacktest } from '../src/services/moderation/backtest.js';
+import { readEventBatches } from '../src/services/moderation/backtest-reader.js';
 import { createSite, eventDocument, scenarioPicker } from '../test/moderation-support.js';
 import { startBenchApi, type BenchClient } from './support/bench-api.js';
 import { seedBenchEvents } from './support/seed.js';
@@ -119,11 +122,20 @@ try {
     `dashboard requests answered during the job (progress poll + 24h overview, every ${PROBE_EVERY_MS} ms): n=${lat.length} p50=${ms(percentile(lat, 50))} ms p99=${ms(percentile(lat, 99))} ms max=${ms(Math.max(...lat))} ms`,
   );
 
+  // The baseline: the job's own reader over the same window, nothing else (no scoring, no
+  // progress writes, no summary). The job cannot be faster than this on this database.
+  const readStarted = performance.now();
+  let read = 0;
+  const windowTo = new Date(to.getTime() + 60_000);
+  for await (const rows of readEventBatches(bench.db, { from, to: windowTo, estimate: seeded.events, batchSize: 1_000, sliceEvents: SLICE_EVENTS })) read += rows.length;
+  const readMs = performance.now() - readStarted;
+  log(`reading alone (the job's reader, same window): ${read.toLocaleString('en')} events in ${(readMs / 1000).toFixed(1)} s (${Math.round(read / (readMs / 1000))} events/s); the job takes ${(jobMs / readMs).toFixed(2)}× that`);
+
   const scoringN = Math.min(N, 100_000);
   const scorePer100k = per100k(timeScoringOnly(scoringN), scoringN);
   const jobPer100k = per100k(jobMs, result.processed);
   log(`scoring only (in memory, same mix, ${scoringN.toLocaleString('en')} events): ${scorePer100k} ms per 100k; the job: ${jobPer100k} ms per 100k, the rest is reading`);
-  log(`bench backtest: events=${result.processed} total_s=${(jobMs / 1000).toFixed(1)} ms_per_100k=${jobPer100k}`);
+  log(`bench backtest: events=${result.processed} total_s=${(jobMs / 1000).toFixed(1)} ms_per_100k=${jobPer100k} read_only_s=${(readMs / 1000).toFixed(1)} job_vs_read=${(jobMs / readMs).toFixed(2)}`);
 } finally {
   await bench.close();
 }

@@ -26,7 +26,7 @@ const HEARTBEAT_MS = 5_000;
  * Events per time slice: large enough that a slice's query cost is mostly reading, small
  * enough that the embedded server's gathered match set stays a few tens of MB.
  */
-const SLICE_EVENTS = 20_000;
+export const SLICE_EVENTS = 20_000;
 
 export interface BacktestOptions {
   /** Events per cursor batch (one getMore each). */
