@@ -60,6 +60,9 @@ test('a 700 ms timer: its first four beacons, trusted at arrival, are revised wh
     expect(reason?.detail).toMatch(new RegExp(`^seen at a later beacon \\(${fifth.eventId}\\): 4 intervals of ~700 ms`));
     expect(early.score).toBeLessThan(early.revision!.before.score);
   }
+  // The client's backend asking about the first beacon sees its current verdict, and that it changed.
+  const verified = await fetch(`${t.url}/v1/verify/beacons/${events[0]!.eventId}`, { headers: { authorization: `Bearer ${site.secretKey}` } });
+  expect(await verified.json()).toMatchObject({ verdict: events[0]!.verdict, revisedAt: events[0]!.revision!.at.toISOString() });
   // The fifth and later were flagged at arrival, so nothing revised them.
   expect(events.slice(4).filter((e) => e.revision)).toEqual([]);
   const revisions = await t.beacon.metrics.revisions.get();

@@ -39,6 +39,11 @@ export interface BeaconVerification {
   score: number;
   verdict: Verdict;
   reasons: BeaconReason[];
+  /**
+   * ISO 8601, or null: when a later beacon re-scored this one in hindsight (it was part of a
+   * burst or a timer that showed only later). A verdict can change in the seconds after arrival.
+   */
+  revisedAt: string | null;
 }
 
 /** The stored event, as `findEvent` returns it. */
@@ -48,6 +53,7 @@ export interface StoredBeacon {
   score: number;
   verdict: Verdict;
   reasons: readonly BeaconReason[];
+  revision?: { at: Date } | null;
 }
 
 export interface VerifyRequestInput {
@@ -165,6 +171,7 @@ export async function handleVerifyRequest(
         weight: r.weight,
         ...(r.detail === undefined ? {} : { detail: r.detail }),
       })),
+      revisedAt: event.revision?.at instanceof Date ? event.revision.at.toISOString() : null,
     },
   };
 }

@@ -52,7 +52,17 @@ describe('the verify API handler', () => {
       score: 0.93,
       verdict: 'trusted',
       reasons: [{ code: 'token_valid', weight: 0.2, detail: 'page token valid' }],
+      revisedAt: null,
     });
+  });
+
+  test('a beacon re-scored in hindsight says when', async () => {
+    const revisedAt = new Date(NOW - 4000);
+    const res = await handleVerifyRequest(
+      { authorization: bearer(key.secretKey), eventId: event.eventId },
+      { ...deps, findEvent: async () => ({ ...event, verdict: 'suspect', revision: { at: revisedAt } }) },
+    );
+    expect(res.body).toMatchObject({ verdict: 'suspect', revisedAt: revisedAt.toISOString() });
   });
 
   test('a key inside its rotation grace still works', async () => {

@@ -11,6 +11,11 @@ export interface BeaconRecord {
   verdict: 'trusted' | 'suspect' | 'fraud';
   /** Why the score is what it is; `code`s are documented in docs/signals.md. */
   reasons: Array<{ code: string; weight: number; detail?: string }>;
+  /**
+   * When a later beacon re-scored this one in hindsight (part of a burst or a timer that showed
+   * only later), else null. A verdict can change in the seconds after a beacon arrives.
+   */
+  revisedAt: Date | null;
 }
 
 export interface VerifyClientOptions {
@@ -96,12 +101,16 @@ function toBeaconRecord(body: unknown): BeaconRecord | undefined {
       ...(typeof reason.detail === 'string' ? { detail: reason.detail } : {}),
     });
   }
+  // Absent from beacon servers older than hindsight revisions: not revised.
+  const revisedAt = typeof b.revisedAt === 'string' ? new Date(b.revisedAt) : null;
+  if (revisedAt && Number.isNaN(revisedAt.getTime())) return undefined;
   return {
     id: b.id,
     receivedAt,
     score: b.score,
     verdict: b.verdict as BeaconRecord['verdict'],
     reasons,
+    revisedAt,
   };
 }
 

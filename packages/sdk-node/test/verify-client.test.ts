@@ -193,8 +193,9 @@ describe('createVerifyClient', () => {
       score: 1,
       verdict: 'trusted',
       reasons: [{ code: 'x', weight: 0 }],
+      revisedAt: new Date(1000).toISOString(),
     };
-    const record: BeaconRecord = { ...wire, receivedAt: new Date(wire.receivedAt) };
+    const record: BeaconRecord = { ...wire, receivedAt: new Date(wire.receivedAt), revisedAt: new Date(wire.revisedAt!) };
     expect(Object.keys(record).sort()).toEqual(Object.keys(wire).sort());
   });
 });

@@ -37,7 +37,7 @@ export function verifyRoute(db: Database, lookupKey: LookupKey, limiter: SharedQ
           recordUse: ({ principal, limited }) => uses?.record({ kid: principal.kid, siteId: principal.siteId, limited }),
           now: Date.now,
           findEvent: async (siteId, id) => {
-            const event = await db.models.Event.findOne({ siteId, eventId: id }).select({ eventId: 1, receivedAt: 1, score: 1, verdict: 1, reasons: 1 }).lean();
+            const event = await db.models.Event.findOne({ siteId, eventId: id }).select({ eventId: 1, receivedAt: 1, score: 1, verdict: 1, reasons: 1, 'revision.at': 1 }).lean();
             return event ?? undefined;
           },
           rateLimit: async (kid) => {
