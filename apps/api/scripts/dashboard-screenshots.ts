@@ -72,6 +72,22 @@ try {
   await db.models.Site.updateOne({ _id: site.id }, { $set: { allowedOrigins: ['https://shop.example', 'https://*.shop.example'] } });
   const events = fakeTraffic(now.getTime());
   await recordEvents(db, new Types.ObjectId(site.id), events);
+  // One of the timer's beacons as hindsight leaves it: trusted at arrival, revised by the later
+  // beacon that showed the timer (apps/beacon/src/collect/reviser.ts).
+  const revised = await db.models.Event.findOne({ siteId: site.id, 'reasons.code': 'cadence_regular' }).sort({ receivedAt: -1 }).lean();
+  if (revised) {
+    await db.models.Event.updateOne(
+      { _id: revised._id },
+      {
+        $set: {
+          'signals.cadence.later': { eventId: 'kq3v9d0x1b7n2m4p' },
+          'reasons.$[r].detail': 'seen at a later beacon (kq3v9d0x1b7n2m4p): 4 intervals of ~700 ms vary by only 0.004 (limit 0.1)',
+          revision: { at: new Date(revised.receivedAt.getTime() + 2840), by: 'kq3v9d0x1b7n2m4p', before: { score: 0.7, verdict: 'trusted', reasons: [], signals: {} } },
+        },
+      },
+      { arrayFilters: [{ 'r.code': 'cadence_regular' }] },
+    );
+  }
   const empty = await createSite(db, config.masterKey, { id: user.id, role: 'user', emailVerified: true }, { name: 'New blog', mode: 'test' }, now);
   console.log(`seeded ${events.length} events over 30 days; serving ${api.url} from ${dashboardDir}`);
 
@@ -142,6 +158,11 @@ try {
   await page.getByRole('link', { name: /^Details of the event/ }).first().click();
   await page.getByRole('heading', { name: 'Why this score' }).waitFor();
   await shot('event-detail');
+  if (revised) {
+    await page.goto(`${api.url}/sites/${site.id}/events/${revised._id.toHexString()}`);
+    await page.getByRole('heading', { name: 'Why this score' }).waitFor();
+    await shot('event-revised');
+  }
 
   await siteTab('Attestation').click();
   await page.getByRole('heading', { name: 'What a forged trusted event costs' }).waitFor();
@@ -168,7 +189,7 @@ try {
   await page.getByText('This section is for platform administrators.').waitFor();
   await shot('admin-refused');
   await page.goto(`${api.url}/account`);
-  await page.getByRole('heading', { name: 'Your account' }).waitFor();
+  await page.getByRole('heading', { name: 'Your account', exact: true }).waitFor();
   await shot('account');
   const overview = await measureColdLoad(page, `${api.url}/sites/${site.id}`, () => page.locator('canvas').first().waitFor());
 
