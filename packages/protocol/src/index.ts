@@ -51,18 +51,15 @@ export {
   type PageTokenSigningKey,
   type BuildPageTokenClaimsOptions,
 } from './page-token.js';
+export { normalizeOrigin, parseOrigin, isLoopbackHost, type ParsedOrigin } from './origin-parse.js';
 export {
   normalizeOriginPattern,
-  normalizeOrigin,
-  parseOrigin,
   originMatches,
   isAllowedOrigin,
-  isLoopbackHost,
   compileOriginAllowlist,
   type OriginMode,
   type OriginPatternErrorCode,
   type OriginPatternResult,
-  type ParsedOrigin,
   type OriginAllowlist,
 } from './origins.js';
 export {

@@ -28,7 +28,7 @@
  * Uses `node:crypto`: server-side only (the embed script never imports this module).
  */
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { normalizeOrigin } from './origins.js';
+import { normalizeOrigin } from './origin-parse.js';
 
 /** Version prefix of the current format; a new format gets a new prefix (`pt2`). */
 export const PAGE_TOKEN_PREFIX = 'pt1';
@@ -208,7 +208,7 @@ export function pagePathMatches(claim: string, pathname: string): boolean {
 
 /**
  * Canonical form of an origin for a page token: what a browser sends in `Origin` for that page,
- * by the same rules as the allowlist (`normalizeOrigin` in origins.ts): lowercase scheme and host,
+ * by the same rules as the allowlist (`normalizeOrigin` in origin-parse.ts): lowercase scheme and host,
  * IDNs to punycode, no default port. One trailing `/` is tolerated (people paste
  * `https://shop.example/`). Anything else with a path, query, fragment or credentials, and
  * non-http(s) schemes, give undefined.
