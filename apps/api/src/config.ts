@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isDevelopmentKey, refuseInProduction } from '@tagward/config';
+import { isDevelopmentKey, readDatabaseEnv, refuseInProduction } from '@tagward/config';
 import { findRepoRoot } from '@tagward/db';
 import { z } from 'zod';
 import { parseMasterKey } from '@tagward/keys';
@@ -185,11 +185,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
 
 /** Just the database settings, for the maintenance scripts (export:site, import:site). */
 export function readDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Pick<ApiConfig, 'mongodbUri' | 'dbName' | 'embeddedDb'> {
-  return apiConfigSchema.pick({ mongodbUri: true, dbName: true, embeddedDb: true }).parse({
-    mongodbUri: env.MONGODB_URI || undefined,
-    dbName: env.TAGWARD_DB_NAME,
-    embeddedDb: env.TAGWARD_EMBEDDED_DB || undefined,
-  });
+  return apiConfigSchema.pick({ mongodbUri: true, dbName: true, embeddedDb: true }).parse(readDatabaseEnv(env));
 }
 
 /** The configuration without the production checks (check:config prints both). */
@@ -197,9 +193,7 @@ export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const result = apiConfigSchema.safeParse({
     port: env.API_PORT ?? env.PORT,
     host: env.API_HOST,
-    mongodbUri: env.MONGODB_URI || undefined,
-    embeddedDb: env.TAGWARD_EMBEDDED_DB || undefined,
-    dbName: env.TAGWARD_DB_NAME,
+    ...readDatabaseEnv(env),
     masterKey: env.TAGWARD_MASTER_KEY,
     publicBeaconUrl: env.TAGWARD_PUBLIC_BEACON_URL,
     cookieSecure: env.COOKIE_SECURE,

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { KeyUseCounter, type Database } from '@tagward/db';
+import { KeyUseCounter, secretKeyLookup, type Database } from '@tagward/db';
 import type { BeaconConfig } from './config.js';
 import { createAttestation } from './checks/attestation.js';
-import { createPageTokenChecker, keyLookup } from './checks/page-tokens.js';
+import { createPageTokenChecker } from './checks/page-tokens.js';
 import type { AttestationChecker, TokenChecker } from './checks/types.js';
 import { SharedQuotaLimiter } from './collect/rate-limit.js';
 import type { Route } from './routes/route.js';
@@ -20,7 +20,8 @@ const VERIFY_LIMIT_PER_MINUTE = 600;
 
 /** The credential checkers of the collect path and the extra routes (verify API, issuer). */
 export function createCheckers(deps: { db: Database; config: BeaconConfig; log: Logger }): Checkers {
-  const lookupKey = keyLookup(deps.db);
+  // Secret-key records by kid, for page tokens and the verify API (the verifier caches them).
+  const lookupKey = secretKeyLookup(deps.db);
   const attestation = createAttestation(deps);
   const verifyLimiter = new SharedQuotaLimiter(deps.db, 'verify', VERIFY_LIMIT_PER_MINUTE, 60_000);
   const keyUses = new KeyUseCounter(deps.db, { onError: (err) => deps.log.warn({ err }, 'could not write key use counts') });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { isDevelopmentKey, isLoopback, refuseInProduction } from '@tagward/config';
+import { isDevelopmentKey, isLoopback, readDatabaseEnv, refuseInProduction } from '@tagward/config';
 import { findRepoRoot } from '@tagward/db';
 
 /** The beacon's whole configuration. The only place in this app that reads the environment. */
@@ -95,9 +95,7 @@ export function readBeaconConfig(env: NodeJS.ProcessEnv = process.env): BeaconCo
   return beaconConfigSchema.parse({
     port: env.BEACON_PORT ?? env.PORT,
     host: env.BEACON_HOST,
-    mongodbUri: env.MONGODB_URI || undefined,
-    embeddedDb: env.TAGWARD_EMBEDDED_DB || undefined,
-    dbName: env.TAGWARD_DB_NAME,
+    ...readDatabaseEnv(env),
     masterKey: env.TAGWARD_MASTER_KEY,
     workers: env.BEACON_WORKERS,
     trustProxy: env.BEACON_TRUST_PROXY,

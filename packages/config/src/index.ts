@@ -1,5 +1,5 @@
 /**
- * What the apps' config modules share: the production checks (`NODE_ENV=production` refuses
+ * What the apps' config modules share: the database variables, the production checks (`NODE_ENV=production` refuses
  * development defaults, naming every problem in one error) and printing an effective
  * configuration with its secrets masked (`npm run check:config`).
  */
@@ -24,6 +24,30 @@ export class ConfigError extends Error {
 /** Throws one `ConfigError` naming every problem, in production only. */
 export function refuseInProduction(app: string, env: NodeJS.ProcessEnv, problems: readonly string[]): void {
   if (isProduction(env) && problems.length > 0) throw new ConfigError(app, problems);
+}
+
+/** The database variables as every process reads them, before its schema validates them. */
+export interface DatabaseEnv {
+  mongodbUri: string | undefined;
+  embeddedDb: string | undefined;
+  dbName: string | undefined;
+}
+
+/**
+ * Where the database is, read the same way by the API, the beacon and the maintenance scripts:
+ * MONGODB_URI, else the embedded server that TAGWARD_EMBEDDED_DB names, and TAGWARD_DB_NAME. An
+ * empty MONGODB_URI or TAGWARD_EMBEDDED_DB counts as unset (a blank line in an env file must
+ * not select "no database"); the app's schema then applies its defaults.
+ *
+ * @example
+ * apiConfigSchema.parse({ ...readDatabaseEnv(process.env), port: process.env.API_PORT });
+ */
+export function readDatabaseEnv(env: NodeJS.ProcessEnv): DatabaseEnv {
+  return {
+    mongodbUri: env.MONGODB_URI || undefined,
+    embeddedDb: env.TAGWARD_EMBEDDED_DB || undefined,
+    dbName: env.TAGWARD_DB_NAME,
+  };
 }
 
 /** A MongoDB URI with its password masked. */

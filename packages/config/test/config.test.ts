@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { ConfigError, formatConfig, isDevelopmentKey, isLoopback, maskSecret, maskUri, refuseInProduction } from '../src/index.js';
+import { ConfigError, formatConfig, isDevelopmentKey, isLoopback, maskSecret, maskUri, readDatabaseEnv, refuseInProduction } from '../src/index.js';
 
 test('production refuses with one error naming every problem; development lets it be', () => {
   expect(() => refuseInProduction('api', { NODE_ENV: 'production' }, ['a', 'b'])).toThrow(ConfigError);
@@ -46,4 +46,15 @@ test('the printout lists every entry and says whether production would refuse it
   expect(text).toContain('would be refused with NODE_ENV=production');
   expect(text).toContain('MONGODB_URI is not set');
   expect(formatConfig('beacon', [['port', 1]], [], true)).toContain('fit for production');
+});
+
+test.each([
+  [{}, { mongodbUri: undefined, embeddedDb: undefined, dbName: undefined }],
+  [{ MONGODB_URI: '', TAGWARD_EMBEDDED_DB: '' }, { mongodbUri: undefined, embeddedDb: undefined, dbName: undefined }],
+  [
+    { MONGODB_URI: 'mongodb://db.example/', TAGWARD_EMBEDDED_DB: 'rs', TAGWARD_DB_NAME: 'tagward_eu' },
+    { mongodbUri: 'mongodb://db.example/', embeddedDb: 'rs', dbName: 'tagward_eu' },
+  ],
+])('reads the database variables %j as %j, a blank one as unset', (env, expected) => {
+  expect(readDatabaseEnv(env)).toEqual(expected);
 });

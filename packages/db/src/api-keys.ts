@@ -1,5 +1,5 @@
 /**
- * API-key records shared by the API and the beacon's verify API: restricted keys by key id, and
+ * Key records shared by the API and the beacon: secret keys and restricted keys by key id, and
  * the per-key use counter both servers feed.
  */
 import { Types } from 'mongoose';
@@ -8,6 +8,35 @@ import { DAY_MS } from './rollups/increments.js';
 
 /** How long per-day use counts are kept. */
 export const KEY_USAGE_RETENTION_MS = 90 * DAY_MS;
+
+/** A secret key as the token verifier and authentication need it (@tagward/keys `KeyRecord`). */
+export interface SecretKeyLookupRow {
+  kid: string;
+  siteId: string;
+  secretHash: string;
+  signingKeyEnc: string;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/**
+ * Secret keys by key id, for page tokens, the verify API and the Stats API. No cache here: the
+ * verifier caches for itself, and the Stats API sees a revocation on the next request.
+ */
+export function secretKeyLookup(db: Database): (kid: string) => Promise<SecretKeyLookupRow | undefined> {
+  return async (kid) => {
+    const doc = await db.models.SecretKey.findOne({ kid }, { kid: 1, siteId: 1, secretHash: 1, signingKeyEnc: 1, expiresAt: 1, revokedAt: 1 }).lean();
+    if (!doc) return undefined;
+    return {
+      kid: doc.kid,
+      siteId: String(doc.siteId),
+      secretHash: doc.secretHash,
+      signingKeyEnc: doc.signingKeyEnc,
+      expiresAt: doc.expiresAt ?? null,
+      revokedAt: doc.revokedAt ?? null,
+    };
+  };
+}
 
 /** A restricted key as authentication needs it (@tagward/keys `RestrictedKeyRecord`). */
 export interface RestrictedKeyLookupRow {

@@ -73,4 +73,4 @@ export type { RestrictedKeyDoc } from './models/restricted-key.js';
 export type { WebhookEndpointDoc } from './models/webhook-endpoint.js';
 export type { WebhookDeliveryDoc } from './models/webhook-delivery.js';
 export type { SiteAlertDoc } from './models/site-alert.js';
-export { KEY_USAGE_RETENTION_MS, KeyUseCounter, readKeyUsage, restrictedKeyLookup, type RestrictedKeyLookupRow } from './api-keys.js';
+export { KEY_USAGE_RETENTION_MS, KeyUseCounter, readKeyUsage, restrictedKeyLookup, secretKeyLookup, type RestrictedKeyLookupRow, type SecretKeyLookupRow } from './api-keys.js';

@@ -5,7 +5,7 @@
  */
 import { createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { connectDatabase, type Database } from '@tagward/db';
+import { connectDatabase, secretKeyLookup, type Database } from '@tagward/db';
 import { createTestDatabase, type TestDatabase } from '@tagward/db/testing';
 import { buildPageTokenClaims, signPageToken } from '@tagward/protocol';
 import {
@@ -18,8 +18,6 @@ import {
   openSigningKey,
   rotateSecretKey,
   type GeneratedSecretKey,
-  type KeyRecord,
-  type LookupKey,
   type StoredBeacon,
   type TokenVerifier,
 } from '../src/index.js';
@@ -30,25 +28,10 @@ const masterKey = newMasterKey();
 let siteId: string;
 let key: GeneratedSecretKey;
 
-function lookupIn(database: Database): LookupKey {
-  return async (kid) => {
-    const doc = await database.models.SecretKey.findOne({ kid }).lean();
-    if (!doc) return undefined;
-    return {
-      kid: doc.kid,
-      siteId: doc.siteId.toString(),
-      secretHash: doc.secretHash,
-      signingKeyEnc: doc.signingKeyEnc,
-      expiresAt: doc.expiresAt ?? null,
-      revokedAt: doc.revokedAt ?? null,
-    } satisfies KeyRecord;
-  };
-}
-
 function verifierOn(database: Database, mk: Uint8Array = masterKey): TokenVerifier {
   return createTokenVerifier({
     masterKey: mk,
-    lookupKey: lookupIn(database),
+    lookupKey: secretKeyLookup(database),
     spendNonce: createNonceSpender((doc) => database.models.SpentNonce.create(doc)),
   });
 }
@@ -167,7 +150,7 @@ describe('a copy of the database alone', () => {
   test('cannot call the verify API', async () => {
     const strings = stringsIn(await db.models.SecretKey.find().lean());
     const deps = {
-      lookupKey: lookupIn(db),
+      lookupKey: secretKeyLookup(db),
       findEvent: async (): Promise<StoredBeacon | undefined> => undefined,
       now: () => NOW,
     };
@@ -246,7 +229,7 @@ describe('replay across processes', () => {
   test('a database error while spending is thrown, not reported as a replay', async () => {
     const verifier = createTokenVerifier({
       masterKey,
-      lookupKey: lookupIn(db),
+      lookupKey: secretKeyLookup(db),
       spendNonce: createNonceSpender(async () => {
         throw Object.assign(new Error('not primary'), { code: 10107 });
       }),
@@ -298,7 +281,7 @@ describe('rotation persisted by the API service', () => {
     // The old key is also refused by the verify API after the grace period.
     const api = await handleVerifyRequest(
       { authorization: `Bearer ${first.secretKey}`, eventId: 'evt_12345678' },
-      { lookupKey: lookupIn(db), findEvent: async () => undefined, now: () => NOW + 3_600_000 },
+      { lookupKey: secretKeyLookup(db), findEvent: async () => undefined, now: () => NOW + 3_600_000 },
     );
     expect(api).toMatchObject({ status: 401, body: { error: { code: 'key_expired' } } });
   });
@@ -328,7 +311,7 @@ describe('the verify API on stored events', () => {
     await storeKey(strangerKey, stranger.id as string);
 
     const deps = {
-      lookupKey: lookupIn(db),
+      lookupKey: secretKeyLookup(db),
       findEvent: async (site: string, id: string) => {
         const doc = await db.models.Event.findOne({ siteId: site, eventId: id }).lean();
         return doc

@@ -29,40 +29,39 @@ export {
   PAGE_TOKEN_ERROR_CODES,
   KID_PATTERN,
   PageTokenError,
-  encodePageToken,
-  decodePageToken,
-  signPageToken,
-  verifyPageTokenSignature,
+  type PageTokenClaims,
+  type DecodedPageToken,
+  type PageTokenErrorCode,
+  type PageTokenDecodeResult,
+  type PageTokenSigningKey,
+} from './page-token.js';
+export {
   buildPageTokenClaims,
   canonicalPageTokenOrigin,
   canonicalPageTokenPath,
   isPageTokenOriginClaim,
   isPageTokenPathClaim,
   pagePathMatches,
+  type BuildPageTokenClaimsOptions,
+} from './page-token-claims.js';
+export { encodePageToken, decodePageToken } from './page-token-codec.js';
+export { signPageToken, verifyPageTokenSignature } from './page-token-signature.js';
+export {
   SECRET_KEY_PATTERN,
   PAGE_TOKEN_KEY_INFO,
   parseSecretKey,
   derivePageTokenSigningKey,
   type ParsedSecretKey,
-  type PageTokenClaims,
-  type DecodedPageToken,
-  type PageTokenErrorCode,
-  type PageTokenDecodeResult,
-  type PageTokenSigningKey,
-  type BuildPageTokenClaimsOptions,
-} from './page-token.js';
+} from './page-token-key.js';
+export { normalizeOrigin, parseOrigin, isLoopbackHost, type ParsedOrigin } from './origin-parse.js';
 export {
   normalizeOriginPattern,
-  normalizeOrigin,
-  parseOrigin,
   originMatches,
   isAllowedOrigin,
-  isLoopbackHost,
   compileOriginAllowlist,
   type OriginMode,
   type OriginPatternErrorCode,
   type OriginPatternResult,
-  type ParsedOrigin,
   type OriginAllowlist,
 } from './origins.js';
 export {

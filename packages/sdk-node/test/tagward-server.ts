@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import type { Database } from '@tagward/db';
+import { secretKeyLookup, type Database } from '@tagward/db';
 import {
   VERIFY_BEACON_PATH,
   createNonceSpender,
@@ -15,8 +15,6 @@ import {
   generateSecretKey,
   handleVerifyRequest,
   type GeneratedSecretKey,
-  type KeyRecord,
-  type LookupKey,
   type StoredBeacon,
   type TokenVerifier,
   type VerifyRequestDeps,
@@ -65,25 +63,10 @@ export async function storeEvent(
   return eventId;
 }
 
-export function lookupIn(db: Database): LookupKey {
-  return async (kid) => {
-    const doc = await db.models.SecretKey.findOne({ kid }).lean();
-    if (!doc) return undefined;
-    return {
-      kid: doc.kid,
-      siteId: String(doc.siteId),
-      secretHash: doc.secretHash,
-      signingKeyEnc: doc.signingKeyEnc,
-      expiresAt: doc.expiresAt ?? null,
-      revokedAt: doc.revokedAt ?? null,
-    } satisfies KeyRecord;
-  };
-}
-
 export function verifierFor(db: Database): TokenVerifier {
   return createTokenVerifier({
     masterKey,
-    lookupKey: lookupIn(db),
+    lookupKey: secretKeyLookup(db),
     spendNonce: createNonceSpender((doc) => db.models.SpentNonce.create(doc)),
   });
 }
@@ -117,7 +100,7 @@ export function startVerifyServer(
   extra: Partial<Pick<VerifyRequestDeps, 'rateLimit' | 'now'>> = {},
 ): Promise<RunningServer> {
   const deps: VerifyRequestDeps = {
-    lookupKey: lookupIn(db),
+    lookupKey: secretKeyLookup(db),
     findEvent: async (siteId, eventId) => {
       const doc = await db.models.Event.findOne({ siteId, eventId }).lean();
       if (!doc) return undefined;

@@ -32,15 +32,9 @@ export type {
 export { deriveSignals } from './derive.js';
 export { score, reasonCodes } from './score.js';
 export { cadenceReach } from './judge-timing.js';
-export {
-  rulesSchema,
-  rulesOverrideSchema,
-  applyOverride,
-  DEFAULT_RULES,
-  DEFAULT_WEIGHTS,
-  type Rules,
-  type RulesOverride,
-} from './rules.js';
+export { DEFAULT_RULES, DEFAULT_WEIGHTS, type Rules, type RulesOverride } from './rules.js';
+export { rulesSchema, rulesOverrideSchema } from './rules-schema.js';
+export { applyOverride } from './rules-override.js';
 export {
   rescore,
   type BacktestSummary,

@@ -1,7 +1,4 @@
-import { z } from 'zod';
-import { normalizeOriginPattern } from '@tagward/protocol';
-import { REASON_CODES, WEIGHTED_REASON_CODES, type WeightedReasonCode } from './codes.js';
-import { parseCidr } from './ip.js';
+import type { WeightedReasonCode } from './codes.js';
 
 /**
  * Scoring rules as versioned data. `score = clamp(base + sum of the weights of the reasons that
@@ -67,6 +64,17 @@ export interface Rules {
   };
 }
 
+/** Per-site override: any scalar replaces the global one; lists are added to the global lists. */
+export interface RulesOverride {
+  base?: number;
+  thresholds?: { trusted?: number; suspect?: number };
+  weights?: Partial<Record<WeightedReasonCode, number>>;
+  timing?: Partial<Rules['timing']>;
+  cadence?: Partial<Rules['cadence']>;
+  shape?: Partial<Rules['shape']>;
+  hard?: Partial<Rules['hard']>;
+}
+
 /** Default weights, one per weighted reason code (docs/signals.md is checked against these). */
 export const DEFAULT_WEIGHTS: Readonly<Record<WeightedReasonCode, number>> = {
   origin_not_allowed: -1,
@@ -125,133 +133,6 @@ export const DEFAULT_WEIGHTS: Readonly<Record<WeightedReasonCode, number>> = {
   attestation_expired_key: -0.2,
 };
 
-const unit = z.number().min(0).max(1);
-const codeEnum = z.enum(WEIGHTED_REASON_CODES as [WeightedReasonCode, ...WeightedReasonCode[]]);
-
-function checkPolarity(
-  weights: Partial<Record<WeightedReasonCode, number>>,
-  ctx: z.RefinementCtx,
-): void {
-  for (const [code, w] of Object.entries(weights) as Array<
-    [WeightedReasonCode, number | undefined]
-  >) {
-    if (w === undefined) continue;
-    const bonus = REASON_CODES[code].kind === 'bonus';
-    if (bonus ? w < 0 || w > 1 : w > 0 || w < -1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [code],
-        message: bonus
-          ? `${code} is a bonus: its weight must be in [0, 1]`
-          : `${code} is a penalty: its weight must be in [-1, 0]`,
-      });
-    }
-  }
-}
-
-const partialWeightsSchema = z
-  .partialRecord(codeEnum, z.number().finite())
-  .superRefine(checkPolarity);
-
-const cidrSchema = z.string().superRefine((value, ctx) => {
-  const parsed = parseCidr(value);
-  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
-});
-const uaPatternSchema = z.string().trim().min(3).max(200);
-const originPatternSchema = z.string().superRefine((value, ctx) => {
-  const parsed = normalizeOriginPattern(value, { mode: 'test' });
-  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `${value}: ${parsed.message}` });
-});
-
-// Fields added after rule documents were first stored carry a default in the full schema, so
-// those documents keep parsing and the new check starts at its shipped setting. The override
-// schema takes the same fields without defaults: an override sets only what it names.
-const count = z.number().int().min(1).max(100_000);
-const timingFields = {
-  minTokenAgeMs: z.number().int().min(0).max(600_000),
-  toleranceMs: z.number().int().min(0).max(10_000),
-  maxLoadMs: z.number().int().min(1_000).max(86_400_000),
-  maxChecksMs: z.number().int().min(100).max(86_400_000),
-  maxSendGapMs: z.number().int().min(10).max(86_400_000),
-};
-const cadenceFields = {
-  burstPerMinute: count,
-  burstPerTenSeconds: count,
-  burstPerSecond: count,
-  addressBurstPerMinute: count,
-  addressBurstPerTenSeconds: count,
-  addressBurstPerSecond: count,
-  minIntervals: z.number().int().min(2).max(8),
-  regularCv: unit,
-};
-const timingSchema = z.strictObject({
-  ...timingFields,
-  maxLoadMs: timingFields.maxLoadMs.default(600_000),
-  maxChecksMs: timingFields.maxChecksMs.default(10_000),
-  maxSendGapMs: timingFields.maxSendGapMs.default(1_000),
-});
-const cadenceSchema = z.strictObject({
-  ...cadenceFields,
-  burstPerTenSeconds: count.default(10),
-  burstPerSecond: count.default(5),
-  addressBurstPerMinute: count.default(150),
-  addressBurstPerTenSeconds: count.default(30),
-  addressBurstPerSecond: count.default(10),
-});
-const shapeSchema = z.strictObject({
-  expectedContentTypes: z.array(z.string().min(1).max(200)).min(1).max(20),
-});
-const hardSchema = z.strictObject({
-  pageTokenRequired: z.boolean(),
-  blockIps: z.array(cidrSchema).max(10_000),
-  blockUserAgents: z.array(uaPatternSchema).max(1_000),
-  blockOrigins: z.array(originPatternSchema).max(1_000),
-});
-
-const bp = (x: number): number => Math.round(x * 10_000);
-
-function checkOrdering(
-  rules: { base: number; thresholds: { trusted: number; suspect: number } },
-  ctx: z.RefinementCtx,
-): void {
-  if (bp(rules.thresholds.suspect) > bp(rules.thresholds.trusted)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['thresholds', 'suspect'],
-      message: 'thresholds.suspect must not exceed thresholds.trusted',
-    });
-  }
-  if (bp(rules.thresholds.trusted) > bp(rules.base)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['thresholds', 'trusted'],
-      message:
-        'thresholds.trusted must not exceed base: an event with no reason against it must be trusted',
-    });
-  }
-}
-
-/**
- * The zod schema of `Rules`. Weights missing from a stored document get their default, so rule
- * documents written before a reason code existed keep parsing (and the new signal starts with
- * its default weight).
- */
-export const rulesSchema: z.ZodType<Rules> = z
-  .strictObject({
-    schema: z.literal(1),
-    version: z.number().int().min(0),
-    base: unit,
-    thresholds: z.strictObject({ trusted: unit, suspect: unit }),
-    weights: partialWeightsSchema.transform(
-      (w) => ({ ...DEFAULT_WEIGHTS, ...w }) as Record<WeightedReasonCode, number>,
-    ),
-    timing: timingSchema,
-    cadence: cadenceSchema,
-    shape: shapeSchema,
-    hard: hardSchema,
-  })
-  .superRefine(checkOrdering);
-
 // Frozen so that nobody mutates the shared defaults in place (score caches compiled rules per object).
 function deepFreeze<T extends object>(value: T): T {
   for (const v of Object.values(value))
@@ -286,67 +167,3 @@ export const DEFAULT_RULES: Rules = deepFreeze({
   shape: { expectedContentTypes: ['text/plain;charset=UTF-8'] },
   hard: { pageTokenRequired: false, blockIps: [], blockUserAgents: [], blockOrigins: [] },
 });
-
-/** Per-site override: any scalar replaces the global one; lists are added to the global lists. */
-export interface RulesOverride {
-  base?: number;
-  thresholds?: { trusted?: number; suspect?: number };
-  weights?: Partial<Record<WeightedReasonCode, number>>;
-  timing?: Partial<Rules['timing']>;
-  cadence?: Partial<Rules['cadence']>;
-  shape?: Partial<Rules['shape']>;
-  hard?: Partial<Rules['hard']>;
-}
-
-export const rulesOverrideSchema: z.ZodType<RulesOverride> = z.strictObject({
-  base: unit.optional(),
-  thresholds: z.strictObject({ trusted: unit.optional(), suspect: unit.optional() }).optional(),
-  weights: partialWeightsSchema.optional(),
-  timing: z.strictObject(timingFields).partial().optional(),
-  cadence: z.strictObject(cadenceFields).partial().optional(),
-  shape: shapeSchema.partial().optional(),
-  hard: hardSchema.partial().optional(),
-});
-
-const overrideCache = new WeakMap<Rules, WeakMap<RulesOverride, Rules>>();
-
-/**
- * Applies a site's override to the global rules. Block lists are concatenated (a site can add
- * to the global blocklists, never remove from them); everything else replaces. The result is
- * validated, so an override that breaks an invariant (say `thresholds.trusted` above `base`)
- * throws a ZodError. Results are memoised per (global, override) object pair, which keeps the
- * beacon's hot path cheap and lets `score` reuse its compiled form.
- *
- * @example
- * const rules = applyOverride(DEFAULT_RULES, { hard: { pageTokenRequired: true, blockIps: ['198.51.100.0/24'] } });
- * rules.hard.pageTokenRequired; // true
- */
-export function applyOverride(global: Rules, override: RulesOverride | undefined): Rules {
-  if (override === undefined) return global;
-  let perGlobal = overrideCache.get(global);
-  const cached = perGlobal?.get(override);
-  if (cached !== undefined) return cached;
-  const merged = {
-    schema: global.schema,
-    version: global.version,
-    base: override.base ?? global.base,
-    thresholds: { ...global.thresholds, ...override.thresholds },
-    weights: { ...global.weights, ...override.weights },
-    timing: { ...global.timing, ...override.timing },
-    cadence: { ...global.cadence, ...override.cadence },
-    shape: { ...global.shape, ...override.shape },
-    hard: {
-      pageTokenRequired: override.hard?.pageTokenRequired ?? global.hard.pageTokenRequired,
-      blockIps: [...global.hard.blockIps, ...(override.hard?.blockIps ?? [])],
-      blockUserAgents: [...global.hard.blockUserAgents, ...(override.hard?.blockUserAgents ?? [])],
-      blockOrigins: [...global.hard.blockOrigins, ...(override.hard?.blockOrigins ?? [])],
-    },
-  };
-  const result = rulesSchema.parse(merged);
-  if (perGlobal === undefined) {
-    perGlobal = new WeakMap();
-    overrideCache.set(global, perGlobal);
-  }
-  perGlobal.set(override, result);
-  return result;
-}

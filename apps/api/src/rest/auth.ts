@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { restrictedKeyLookup, type Database, type KeyUseCounter } from '@tagward/db';
-import { authenticateApiKey, type ApiPrincipal, type KeyRecord, type LookupKey } from '@tagward/keys';
+import { restrictedKeyLookup, secretKeyLookup, type Database, type KeyUseCounter } from '@tagward/db';
+import { authenticateApiKey, type ApiPrincipal } from '@tagward/keys';
 import type { ApiScope } from '@tagward/protocol';
 import { Types } from 'mongoose';
 import type { ApiConfig } from '../config.js';
@@ -16,14 +16,6 @@ export interface RestLocals {
 /** The caller a request was authenticated as (set by `authenticate`). */
 export function principalOf(res: Response): RestLocals {
   return res.locals as RestLocals;
-}
-
-function secretKeyLookup(db: Database): LookupKey {
-  return async (kid): Promise<KeyRecord | undefined> => {
-    const doc = await db.models.SecretKey.findOne({ kid }, { kid: 1, siteId: 1, secretHash: 1, signingKeyEnc: 1, expiresAt: 1, revokedAt: 1 }).lean();
-    if (!doc) return undefined;
-    return { kid: doc.kid, siteId: String(doc.siteId), secretHash: doc.secretHash, signingKeyEnc: doc.signingKeyEnc, expiresAt: doc.expiresAt ?? null, revokedAt: doc.revokedAt ?? null };
-  };
 }
 
 function rateHeaders(res: Response, decision: RateDecision): void {

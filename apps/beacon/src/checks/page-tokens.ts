@@ -1,24 +1,7 @@
 import type { Logger } from 'pino';
-import type { Database } from '@tagward/db';
-import { createTokenVerifier, parseMasterKey, type KeyRecord, type LookupKey } from '@tagward/keys';
+import { createTokenVerifier, parseMasterKey, type LookupKey } from '@tagward/keys';
 import type { BeaconConfig } from '../config.js';
 import type { TokenChecker } from './types.js';
-
-/** Secret-key records by kid, for page tokens and the verify API (the verifier caches them). */
-export function keyLookup(db: Database): LookupKey {
-  return async (kid): Promise<KeyRecord | undefined> => {
-    const doc = await db.models.SecretKey.findOne({ kid }).lean();
-    if (!doc) return undefined;
-    return {
-      kid: doc.kid,
-      siteId: String(doc.siteId),
-      secretHash: doc.secretHash,
-      signingKeyEnc: doc.signingKeyEnc,
-      expiresAt: doc.expiresAt ?? null,
-      revokedAt: doc.revokedAt ?? null,
-    };
-  };
-}
 
 /** Page tokens (layer 2): signature, claims and key state; the single use is spent on storing. */
 export function createPageTokenChecker(deps: { config: BeaconConfig; log: Logger; lookupKey: LookupKey }): TokenChecker {

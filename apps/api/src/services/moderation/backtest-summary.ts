@@ -1,5 +1,5 @@
 import type { BacktestSummary, FlippedEvent, Verdict } from '@tagward/trust';
-import type { VerdictCounts } from './dto.js';
+import type { BacktestCounts, VerdictCounts } from './dto.js';
 
 /**
  * Adds up the trust engine's `rescore` summaries, one per (batch, site) group, into the summary of
@@ -18,13 +18,7 @@ export interface SampledFlip extends FlippedEvent {
   change: number;
 }
 
-export interface AccumulatedResult {
-  total: number;
-  skipped: number;
-  before: VerdictCounts;
-  after: VerdictCounts;
-  flipped: number;
-  transitions: Array<{ from: Verdict; to: Verdict; count: number }>;
+export interface AccumulatedResult extends BacktestCounts {
   reasonDeltas: Array<{ code: string; before: number; after: number; delta: number }>;
   meanScore: { before: number; after: number };
   sample: SampledFlip[];

@@ -92,7 +92,8 @@ export interface BacktestSiteImpactDto {
   after: VerdictCounts;
 }
 
-export interface BacktestResultDto {
+/** What a backtest counts: the events, and their verdicts under the old and the new rules. */
+export interface BacktestCounts {
   total: number;
   /** Events whose stored signals could not be scored (unknown format): left out of the counts. */
   skipped: number;
@@ -100,6 +101,9 @@ export interface BacktestResultDto {
   after: VerdictCounts;
   flipped: number;
   transitions: Array<{ from: Verdict; to: Verdict; count: number }>;
+}
+
+export interface BacktestResultDto extends BacktestCounts {
   reasonDeltas: Array<{ code: string; title: string; before: number; after: number; delta: number }>;
   meanScore: { before: number; after: number };
   sample: BacktestSampleDto[];
