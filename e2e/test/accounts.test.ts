@@ -128,6 +128,9 @@ test('4. reset the password, and the old sessions are gone', async () => {
   const page = secondBrowser.page;
   await page.goto(`${system.stack.urls.dashboard}/login`);
   await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  // The login page has an Email field too: fill the reset page's, once it is there (on a busy
+  // machine the address went into the login form, and the reset form was sent empty).
+  await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
   await page.getByLabel('Email').fill(owner);
   await shot(page, 'reset-request');
   await page.getByRole('button', { name: 'Send the link' }).click();
