@@ -142,28 +142,33 @@ test('gives up after four retries with growing delays', async () => {
   // Fake timers, so that the 0.5 to 16 s of backoff take no real time.
   const tab = await clocked.context.newPage();
   await tab.addInitScript(() => {
-    // What the script did, on the page's (fake) clock: when it called fetch, what it announced.
-    const log = { fetches: [] as number[], seen: [] as unknown[] };
+    // What the script did, on the page's (fake) clock: when it called fetch, when each answer
+    // reached it (just before its own handler, which schedules the retry), what it announced.
+    const log = { fetches: [] as number[], answers: [] as number[], seen: [] as unknown[] };
     (window as unknown as { log: typeof log }).log = log;
     const realFetch = window.fetch;
     window.fetch = (...a) => {
       log.fetches.push(Date.now());
-      return realFetch(...a);
+      return realFetch(...a).then((r) => (log.answers.push(Date.now()), r));
     };
     document.addEventListener('tagward:beacon', (e) => log.seen.push((e as CustomEvent).detail));
   });
   await tab.goto(url);
+  type Log = { fetches: number[]; answers: number[]; seen: unknown[] };
+  const pageLog = () => tab.evaluate(() => (window as unknown as { log: Log }).log);
   for (let attempt = 1; attempt <= 5; attempt++) {
     // Fake time in small steps: the idle callback first, then each (doubling) backoff.
     for (let i = 0; mine(url).length < attempt && i < 100; i++) await tab.clock.runFor(250);
     expect(mine(url)).toHaveLength(attempt);
+    // The fake clock stands still until the answer is in the page: the backoff starts from the
+    // answer, and fake time run while it travels (slow on a loaded machine) is not backoff.
+    await expect.poll(async () => (await pageLog()).answers.length, { timeout: 10_000 }).toBe(attempt);
   }
   await tab.clock.runFor(120_000);
   expect(mine(url)).toHaveLength(5);
-  const log = await tab.evaluate(
-    () => (window as unknown as { log: { fetches: number[]; seen: unknown[] } }).log,
-  );
-  const gaps = log.fetches.slice(1).map((t, i) => t - log.fetches[i]!);
+  const log = await pageLog();
+  // From each answer to the next attempt: the backoff the script chose.
+  const gaps = log.fetches.slice(1).map((t, i) => t - log.answers[i]!);
   // 1–2 s, 2–4 s, 4–8 s, 8–16 s, seen through 250 ms steps of fake time.
   [1000, 2000, 4000, 8000].forEach((lo, i) => {
     expect(gaps[i]).toBeGreaterThanOrEqual(lo);
