@@ -69,7 +69,9 @@ describe('the REST export', () => {
   });
 
   test('exports have their own hourly limit per key', async () => {
-    const tight = await startTestApi('exports_limit', { apiRateLimit: { perKey: 1000, windowMs: 60_000, exportsPerHour: 2 } });
+    // The clock holds still: the hourly export window cannot roll over mid-test.
+    const at = new Date();
+    const tight = await startTestApi('exports_limit', { apiRateLimit: { perKey: 1000, windowMs: 60_000, exportsPerHour: 2 } }, () => at);
     try {
       const o = await signedUpClient(tight);
       const site = await ownedSite(o);
