@@ -90,12 +90,19 @@ test('forgeries with a real Chromium header block: a burst, a 700 ms timer, a fa
   expect(await system.db.models.Event.countDocuments({ eventId: { $in: burst.map((b) => b.id!) }, revision: { $exists: true } })).toBeGreaterThan(0);
 
   // A timer: one beacon every 700 ms. The fifth shows it; the first four are revised.
+  // A timer fires on its own schedule, whatever its last send cost: each beacon leaves at
+  // start + i × 700 ms over a connection opened beforehand (sleeping 700 ms after each answer
+  // added the machine's latency to every interval, and on a loaded run they stopped being regular).
   const timerAddress = freshAddress();
-  const timer: string[] = [];
-  for (let i = 0; i < 6; i++) {
-    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 700));
-    timer.push((await forgeBeacon(beaconPort(), tokenless, { address: timerAddress })).id!);
+  const sockets = Array.from({ length: 6 }, () => openSocket(beaconPort(), timerAddress));
+  await Promise.all(sockets.map((socket) => new Promise((resolve) => socket.once('connect', resolve))));
+  const startAt = Date.now() + 100;
+  const sends: Array<ReturnType<typeof forgeBeacon>> = [];
+  for (const [i, socket] of sockets.entries()) {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt + i * 700 - Date.now())));
+    sends.push(forgeBeacon(beaconPort(), tokenless, { address: timerAddress, socket }));
   }
+  const timer = (await Promise.all(sends)).map((sent) => sent.id!);
   await Promise.all(timer.map((id) => stored(id)));
   await expect.poll(() => trustedOf(timer), { timeout: 10_000 }).toBe(0);
   const first = (await stored(timer[0]!)) as { revision?: { by: string } };
