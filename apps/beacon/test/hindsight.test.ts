@@ -13,7 +13,9 @@ import { CadenceReviser } from '../src/collect/reviser.js';
 import { beaconPayload, chromiumBeaconHeaders, freshTimings, postBeacon, seedSite, startTestBeacon, type TestBeacon, type TestSite } from './helpers.js';
 
 let t: TestBeacon;
-let clock = Date.UTC(2026, 11, 2, 10);
+// The next whole hour of real time: the beacon's TTL-indexed records (salts, spent nonces,
+// counters) written at a date gone by would be deleted by the database under the test.
+let clock = Math.ceil(Date.now() / 3_600_000) * 3_600_000;
 const at = () => clock;
 
 beforeAll(async () => {

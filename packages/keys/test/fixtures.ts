@@ -7,7 +7,13 @@ import {
   type KeyRecord,
 } from '../src/index.js';
 
-export const NOW = Date.UTC(2026, 10, 29, 12, 0, 0);
+/**
+ * The tests' clock: the next whole minute of real time, not a fixed date. The database's TTL
+ * monitor deletes a spent nonce once its expiry is past by the server's clock, so with a date
+ * that has gone by a nonce could vanish between two verifications and its replay pass (CI saw
+ * it on 2026-12-02, three days after the date this used to be).
+ */
+export const NOW = Math.ceil(Date.now() / 60_000) * 60_000;
 export const SITE_ID = '6650c0ffee0000000000a001';
 export const OTHER_SITE_ID = '6650c0ffee0000000000b002';
 export const ORIGIN = 'https://shop.example';
