@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { TRPCClientError } from '@trpc/client';
+import { DEFAULT_RULES } from '@tagward/trust';
 import {
   errorsAt,
   fieldErrorsOf,
@@ -19,25 +20,18 @@ import {
 const apiError = (code: string, httpStatus: number) =>
   TRPCClientError.from({ error: { code: -32000, message: code, data: { code, httpStatus } } });
 
+/**
+ * The shipped rules, with some values changed: a round trip that put a default back in place of
+ * what the form holds would show (and the fixture follows the engine when its settings change).
+ */
 const RULES: Rules = {
-  schema: 1,
+  ...DEFAULT_RULES,
   version: 3,
-  base: 0.7,
-  thresholds: { trusted: 0.6, suspect: 0.3 },
   weights: { origin_not_allowed: -0.7, page_token_valid: 0.3 } as Rules['weights'],
-  timing: { minTokenAgeMs: 50, toleranceMs: 5, maxLoadMs: 600_000, maxChecksMs: 10_000, maxSendGapMs: 1_000 },
-  cadence: {
-    burstPerMinute: 30,
-    burstPerTenSeconds: 10,
-    burstPerSecond: 5,
-    addressBurstPerMinute: 150,
-    addressBurstPerTenSeconds: 30,
-    addressBurstPerSecond: 10,
-    minIntervals: 4,
-    regularCv: 0.05,
-  },
+  timing: { ...DEFAULT_RULES.timing, toleranceMs: 5 },
+  cadence: { ...DEFAULT_RULES.cadence, regularCv: 0.05 },
   shape: { expectedContentTypes: ['text/plain;charset=UTF-8', 'text/plain'] },
-  hard: { pageTokenRequired: false, blockIps: ['198.51.100.0/24'], blockUserAgents: [], blockOrigins: ['https://*.spam.example'] },
+  hard: { ...DEFAULT_RULES.hard, blockIps: ['198.51.100.0/24'], blockOrigins: ['https://*.spam.example'] },
 };
 
 describe('the global rules in the form and back', () => {
@@ -107,7 +101,7 @@ describe('what the editor opens', () => {
   const override = (liveRules: object | null, draftRules: object | null) => ({ kind: 'override', liveRules, draftRules }) as unknown as RulesState;
 
   test('the draft when there is one, else the rules in force', () => {
-    expect(formOfState(global(null)).base).toBe(0.7);
+    expect(formOfState(global(null)).base).toBe(RULES.base);
     expect(formOfState(global({ ...RULES, base: 0.9 })).base).toBe(0.9);
     expect(formOfState(override({ base: 0.5 }, null)).base).toBe(0.5);
     expect(formOfState(override({ base: 0.5 }, { base: 0.4 })).base).toBe(0.4);
