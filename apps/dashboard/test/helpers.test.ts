@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { formatBucket, formatPercent, formatWeight, fromLocalInput, toLocalInput } from '$lib/format';
-import { rangeFromQuery, rangeToQuery } from '$lib/range-query';
+import { customRange, defaultCustomInputs, rangeFromQuery, rangeToQuery } from '$lib/range-query';
 import { NAV_LINKS, visibleNavLinks, type NavLink } from '$lib/nav';
 
 describe('formatting', () => {
@@ -55,6 +55,27 @@ describe('range in the URL', () => {
   test('writing the range keeps unrelated query parameters', () => {
     const query = rangeToQuery({ preset: '7d', from: null, to: null, includeSuspect: true }, new URLSearchParams('tab=x&range=30d'));
     expect(query.toString()).toBe('tab=x&range=7d');
+  });
+});
+
+describe('a custom range typed in the inputs', () => {
+  const start = toLocalInput('2030-01-01T10:00:00.000Z');
+  const end = toLocalInput('2030-01-02T10:00:00.000Z');
+
+  test.each([
+    ['a start before the end', start, end, { from: '2030-01-01T10:00:00.000Z', to: '2030-01-02T10:00:00.000Z' }],
+    ['the end before the start', end, start, null],
+    ['the same instant twice', start, start, null],
+    ['an empty end', start, '', null],
+    ['an unreadable start', 'soon', end, null],
+  ])('%s gives %j', (_, from, to, range) => {
+    expect(customRange(from, to)).toEqual(range);
+  });
+
+  test('starts as the last three days, which is a valid range', () => {
+    const now = Date.parse('2030-06-15T12:00:00.000Z');
+    const inputs = defaultCustomInputs(now);
+    expect(customRange(inputs.from, inputs.to)).toEqual({ from: '2030-06-12T12:00:00.000Z', to: '2030-06-15T12:00:00.000Z' });
   });
 });
 

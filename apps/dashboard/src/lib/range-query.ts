@@ -1,3 +1,5 @@
+import { fromLocalInput, toLocalInput } from './format';
+
 export type Preset = '24h' | '7d' | '30d' | 'custom';
 
 export interface RangeValue {
@@ -39,4 +41,22 @@ export function rangeToQuery(value: RangeValue, base: URLSearchParams = new URLS
 export function rangeInput(value: RangeValue): { preset: Exclude<Preset, 'custom'> } | { preset: 'custom'; from: string; to: string } {
   if (value.preset !== 'custom') return { preset: value.preset };
   return value.from && value.to ? { preset: 'custom', from: value.from, to: value.to } : { preset: '24h' };
+}
+
+/** What a custom range's inputs show before anyone types: the last three days. */
+export function defaultCustomInputs(now: number = Date.now()): { from: string; to: string } {
+  return { from: toLocalInput(new Date(now - 3 * 86_400_000).toISOString()), to: toLocalInput(new Date(now).toISOString()) };
+}
+
+/** Said when a custom range's inputs give no range (`customRange` returned null). */
+export const CUSTOM_RANGE_ERROR = 'Pick a start before the end.';
+
+/**
+ * The custom range typed in the `datetime-local` inputs, as ISO instants; null unless both
+ * ends are set and the start comes before the end.
+ */
+export function customRange(fromText: string, toText: string): { from: string; to: string } | null {
+  const from = fromLocalInput(fromText);
+  const to = fromLocalInput(toText);
+  return from && to && Date.parse(from) < Date.parse(to) ? { from, to } : null;
 }
