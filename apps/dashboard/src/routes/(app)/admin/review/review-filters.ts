@@ -2,19 +2,20 @@ import { pickOne } from '$lib/list-query';
 
 export const REVIEW_PAGE_SIZE = 25;
 
-const VERDICTS = ['suspect', 'fraud', 'trusted', ''] as const;
+/** The verdict filter's values, in the order its options show them: the default first, '' (any) last. */
+export const VERDICT_CHOICES = ['suspect', 'fraud', 'trusted', ''] as const;
 const STATUSES = ['unlabeled', 'labeled', 'all'] as const;
 
 /** The queue's filters. `verdict: ''` is any verdict; by default the queue shows unlabelled suspects. */
 export interface ReviewFilters {
-  verdict: (typeof VERDICTS)[number];
+  verdict: (typeof VERDICT_CHOICES)[number];
   status: (typeof STATUSES)[number];
 }
 
 export function reviewFiltersFromQuery(query: URLSearchParams): ReviewFilters {
   const verdict = query.get('verdict');
   return {
-    verdict: verdict === 'any' ? '' : pickOne(verdict, VERDICTS, 'suspect'),
+    verdict: verdict === 'any' ? '' : pickOne(verdict, VERDICT_CHOICES, 'suspect'),
     status: pickOne(query.get('labels'), STATUSES, 'unlabeled'),
   };
 }

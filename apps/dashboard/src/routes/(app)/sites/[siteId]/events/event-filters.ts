@@ -1,9 +1,10 @@
 import { filtersToQuery, instantParam, pickOne, textParam } from '$lib/list-query';
 import type { RouterInputs } from '$lib/trpc';
+import type { Verdict } from '$lib/verdicts';
 
 /** The events explorer's filters, as the URL holds them (instants are ISO strings). */
 export interface EventFilters {
-  verdict: '' | 'trusted' | 'suspect' | 'fraud';
+  verdict: '' | Verdict;
   reason: string;
   path: string;
   from: string | null;
@@ -12,11 +13,12 @@ export interface EventFilters {
 
 export const EVENTS_PAGE_SIZE = 50;
 
-const VERDICTS = ['', 'trusted', 'suspect', 'fraud'] as const;
+/** The verdict filter's values, in the order its options show them ('' is any). */
+export const VERDICT_CHOICES = ['', 'trusted', 'suspect', 'fraud'] as const;
 
 export function eventFiltersFromQuery(query: URLSearchParams): EventFilters {
   return {
-    verdict: pickOne(query.get('verdict'), VERDICTS, ''),
+    verdict: pickOne(query.get('verdict'), VERDICT_CHOICES, ''),
     reason: textParam(query, 'reason') ?? '',
     path: textParam(query, 'path') ?? '',
     from: instantParam(query, 'from') ?? null,
