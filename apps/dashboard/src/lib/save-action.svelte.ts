@@ -1,5 +1,5 @@
 import { invalidate } from '$app/navigation';
-import { errorMessage } from './trpc';
+import { FormAction } from './form-action.svelte';
 
 /**
  * The Save button of a settings card: runs the save, reloads the loads that depend on what it
@@ -12,28 +12,24 @@ import { errorMessage } from './trpc';
  * // <form onsubmit={save.submit}> … {#if save.saved}Saved.{/if} <FormError message={save.error} />
  */
 export class SaveAction {
-  readonly #run: () => Promise<unknown>;
-  readonly #invalidates: string | undefined;
+  /** The request part (clear the error, run, the API's message on failure) is FormAction's. */
+  readonly #form: FormAction;
 
-  error = $state<string | null>(null);
   saved = $state(false);
 
   constructor(run: () => Promise<unknown>, options: { invalidates?: string } = {}) {
-    this.#run = run;
-    this.#invalidates = options.invalidates;
+    this.#form = new FormAction(async () => {
+      this.saved = false;
+      await run();
+      if (options.invalidates !== undefined) await invalidate(options.invalidates);
+      this.saved = true;
+    });
+  }
+
+  get error(): string | null {
+    return this.#form.error;
   }
 
   /** The form's submit handler (an arrow, so `onsubmit={save.submit}` keeps `this`). */
-  submit = async (event: SubmitEvent): Promise<void> => {
-    event.preventDefault();
-    this.error = null;
-    this.saved = false;
-    try {
-      await this.#run();
-      if (this.#invalidates !== undefined) await invalidate(this.#invalidates);
-      this.saved = true;
-    } catch (e) {
-      this.error = errorMessage(e);
-    }
-  };
+  submit = (event: SubmitEvent): Promise<void> => this.#form.submit(event);
 }
