@@ -17,6 +17,7 @@ import {
   handleVerifyRequest,
   openSigningKey,
   rotateSecretKey,
+  storedSecretKey,
   type GeneratedSecretKey,
   type StoredBeacon,
   type TokenVerifier,
@@ -37,13 +38,7 @@ function verifierOn(database: Database, mk: Uint8Array = masterKey): TokenVerifi
 }
 
 async function storeKey(generated: GeneratedSecretKey, site: string) {
-  await db.models.SecretKey.create({
-    siteId: site,
-    kid: generated.kid,
-    secretHash: generated.secretHash,
-    signingKeyEnc: generated.signingKeyEnc,
-    hint: generated.hint,
-  });
+  await db.models.SecretKey.create({ siteId: site, ...storedSecretKey(generated) });
 }
 
 beforeAll(async () => {
