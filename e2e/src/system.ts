@@ -67,12 +67,23 @@ export class TotpDevice {
   }
 }
 
-/** Logs in on the login page (already open) with password and then a TOTP code. */
-export async function logInWithTwoFactor(page: Page, account: { email: string; password: string; totpKey: string }, device = new TotpDevice(account.totpKey)): Promise<void> {
+/** Logs in on the login page (already open) with a password. */
+export async function logIn(page: Page, account: { email: string; password: string }): Promise<void> {
   await page.getByLabel('Email').fill(account.email);
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: /log in/i }).click();
+}
+
+/** Logs in on the login page (already open) with password and then a TOTP code. */
+export async function logInWithTwoFactor(page: Page, account: { email: string; password: string; totpKey: string }, device = new TotpDevice(account.totpKey)): Promise<void> {
+  await logIn(page, account);
   await page.getByLabel('Code from your app').fill(await device.code());
   await page.getByRole('button', { name: /log in/i }).click();
   await page.waitForURL(/\/sites$/);
+}
+
+/** The site overview's "Page views counted" figure, as a number (0 while it shows none). */
+export async function pageViewsCounted(page: Page): Promise<number> {
+  const figure = page.locator('.kpi', { hasText: 'Page views counted' }).locator('.value');
+  return Number((await figure.textContent())?.replace(/[^0-9]/g, '') || 0);
 }

@@ -9,7 +9,7 @@ import { launchChromiumBrowser, type LaunchedBrowser } from '@tagward/chromium';
 import { embedId, forgeBeacon, openSocket, rawPost, scrapeToken, withHeader, type Captured } from '../bench/adversary/forge.js';
 import { LEGIT_CLASSES, runVisitor } from '../bench/adversary/legit.js';
 import { freshAddress, type BeaconLogEntry } from '../bench/adversary/relay.js';
-import { useSystem, waitFor } from '../src/system.js';
+import { logIn, pageViewsCounted, useSystem, waitFor } from '../src/system.js';
 
 const system = useSystem('adversary');
 let chromium: LaunchedBrowser;
@@ -43,12 +43,9 @@ test('a visitor who leaves a page before its load event is trusted, and counted 
 
   const page = await system.browser.context.newPage();
   await page.goto(system.stack.urls.dashboard);
-  await page.getByLabel('Email').fill(system.stack.login.email);
-  await page.getByLabel('Password').fill(system.stack.login.password);
-  await page.getByRole('button', { name: /log in/i }).click();
+  await logIn(page, system.stack.login);
   await page.getByRole('link', { name: 'Demo shop' }).click();
-  const total = page.locator('.kpi', { hasText: 'Page views counted' }).locator('.value');
-  await expect.poll(async () => Number((await total.textContent())?.replace(/[^0-9]/g, '') || 0), { timeout: 20_000 }).toBe(1);
+  await expect.poll(() => pageViewsCounted(page), { timeout: 20_000 }).toBe(1);
   await page.close();
 });
 

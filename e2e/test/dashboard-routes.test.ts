@@ -6,7 +6,7 @@
  */
 import { expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { useSystem } from '../src/system.js';
+import { logIn, useSystem } from '../src/system.js';
 
 const system = useSystem('dashboard_routes');
 
@@ -19,12 +19,6 @@ function watchErrors(page: Page): string[] {
     if (msg.type() === 'error' && !/status of 40[014]/.test(msg.text())) errors.push(msg.text());
   });
   return errors;
-}
-
-async function logIn(page: Page, account: { email: string; password: string }) {
-  await page.getByLabel('Email').fill(account.email);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: /log in/i }).click();
 }
 
 const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name }).waitFor();

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { artifactPath } from '../src/browser.js';
-import { useSystem, waitFor } from '../src/system.js';
+import { logIn, pageViewsCounted, useSystem, waitFor } from '../src/system.js';
 
 const system = useSystem('real_path');
 
@@ -23,13 +23,9 @@ test('a page view on the demo site is stored by the beacon and shows in the dash
   await page.screenshot({ path: artifactPath('demo-site.png') });
 
   await page.goto(system.stack.urls.dashboard);
-  await page.getByLabel('Email').fill(system.stack.login.email);
-  await page.getByLabel('Password').fill(system.stack.login.password);
-  await page.getByRole('button', { name: /log in/i }).click();
+  await logIn(page, system.stack.login);
   await page.getByRole('link', { name: 'Demo shop' }).click();
-  const total = page.locator('.kpi', { hasText: 'Page views counted' }).locator('.value');
-  await total.waitFor({ timeout: 20_000 });
-  await expect.poll(async () => Number((await total.textContent())?.replace(/[^0-9]/g, '') || 0), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+  await expect.poll(() => pageViewsCounted(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
   await page.screenshot({ path: artifactPath('dashboard-overview.png'), fullPage: true });
   await page.close();
 });

@@ -5,16 +5,14 @@
  */
 import { expect, test } from 'vitest';
 import { artifactPath } from '../src/browser.js';
-import { useSystem, waitFor } from '../src/system.js';
+import { logIn, useSystem, waitFor } from '../src/system.js';
 
 const system = useSystem('site_settings');
 
 test('an owner changes the name, the allowed origins, the keys and the trust settings', async () => {
   const page = await system.browser.context.newPage();
   await page.goto(`${system.stack.urls.dashboard}/login`);
-  await page.getByLabel('Email').fill(system.stack.login.email);
-  await page.getByLabel('Password').fill(system.stack.login.password);
-  await page.getByRole('button', { name: /log in/i }).click();
+  await logIn(page, system.stack.login);
   await page.getByRole('link', { name: 'Demo shop' }).click();
   await page.getByRole('navigation', { name: 'Site sections' }).getByRole('link', { name: 'Settings' }).click();
   const siteId = page.url().split('/')[4]!;

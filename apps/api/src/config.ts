@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isDevelopmentKey, readDatabaseEnv, refuseInProduction } from '@tagward/config';
+import { databaseConfigFields, isDevelopmentKey, readDatabaseEnv, refuseInProduction } from '@tagward/config';
 import { findRepoRoot } from '@tagward/db';
 import { z } from 'zod';
 import { parseMasterKey } from '@tagward/keys';
@@ -21,10 +21,7 @@ const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/build', imp
 export const apiConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(4000),
   host: z.string().default('127.0.0.1'),
-  mongodbUri: z.string().optional(),
-  /** Which embedded server to run when there is no MONGODB_URI (TAGWARD_EMBEDDED_DB). */
-  embeddedDb: z.enum(['auto', 'rs', 'py', 'mongod']).default('auto'),
-  dbName: z.string().default('tagward'),
+  ...databaseConfigFields,
   /**
    * 32 bytes, base64 (`openssl rand -base64 32`). Seals the page-token signing keys; it must not
    * live in the database, or a dump of the database could mint page tokens.

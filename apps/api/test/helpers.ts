@@ -122,6 +122,16 @@ export async function codeOf(promise: Promise<unknown>): Promise<string> {
   }
 }
 
+/** The API's own error code of a rejected call (`data.appCode`, e.g. 'email_unverified'), or null. */
+export async function appCodeOf(promise: Promise<unknown>): Promise<string | null> {
+  try {
+    await promise;
+    return null;
+  } catch (error) {
+    return (error as { data?: { appCode?: string | null } }).data?.appCode ?? null;
+  }
+}
+
 export async function messageOf(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;

@@ -6,7 +6,7 @@
  * takes her address back with a reset.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PASSWORD, codeOf, inbox, messageOf, signedUpClient, startTestApi, tokenIn, uniqueEmail, unverifiedClient, type TestApi } from './helpers.js';
+import { PASSWORD, appCodeOf, codeOf, inbox, messageOf, signedUpClient, startTestApi, tokenIn, uniqueEmail, unverifiedClient, type TestApi } from './helpers.js';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -15,15 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
 });
-
-async function appCodeOf(promise: Promise<unknown>): Promise<string | null> {
-  try {
-    await promise;
-    return null;
-  } catch (error) {
-    return (error as { data?: { appCode?: string | null } }).data?.appCode ?? null;
-  }
-}
 
 describe('the squatted address', () => {
   test('an attacker who registered the address first gets neither the site nor a key, and the real owner takes the address back', async () => {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { totpCode } from '@tagward/auth';
-import { PASSWORD, codeOf, inbox, makeAdmin, messageOf, signedUpClient, startTestApi, type SignedUpClient, type TestApi } from './helpers.js';
+import { PASSWORD, appCodeOf, codeOf, inbox, makeAdmin, messageOf, signedUpClient, startTestApi, type SignedUpClient, type TestApi } from './helpers.js';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -17,15 +17,6 @@ afterAll(async () => {
 });
 
 const STEP_MS = 30_000;
-
-async function appCodeOf(promise: Promise<unknown>): Promise<string | null> {
-  try {
-    await promise;
-    return null;
-  } catch (error) {
-    return (error as { data?: { appCode?: string | null } }).data?.appCode ?? null;
-  }
-}
 
 /** Turns two-factor on for `client`; returns the key and the recovery codes. */
 async function enable(client: SignedUpClient): Promise<{ key: Uint8Array; recoveryCodes: string[] }> {

@@ -5,55 +5,20 @@
  *  (c) the beacon at half of (b)'s rate, for the latency figure.
  * Each server runs in its own process; the generator runs here.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
-import { generateMasterKey } from '@tagward/keys';
-import { beaconPayload, chromiumBeaconHeaders, seedSite } from '../test/helpers.js';
+import type autocannon from 'autocannon';
+import { startBeaconProcess, startListening } from '../test/beacon-process.js';
+import { beaconPayload, chromiumBeaconHeaders } from '../test/helpers.js';
+import { NO_SOURCE_LIMITS, openBenchDatabase, runLoad } from './support.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
 const CONNECTIONS = 50;
 
-function start(script: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      // The beacon also logs its metrics listener ('metrics listening'): not the one to load.
-      const line = buffer.split('\n').find((l) => l.includes('listening') && !l.includes('metrics listening'));
-      if (line) resolve({ url: JSON.parse(line).url as string, child });
-    });
-    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-function run(options: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
-  });
-}
-
-const database = await resolveDatabase(process.env.MONGODB_URI, { log: () => undefined });
-const dbName = `tw_bench_beacon_${randomBytes(3).toString('hex')}`;
-const db = await connectDatabase(database.uri, dbName);
-await ensureIndexes(db);
-const masterKey = generateMasterKey();
-const site = await seedSite(db, masterKey);
+const bench = await openBenchDatabase('tw_bench_beacon');
+const { db, site } = bench;
 const headers = chromiumBeaconHeaders();
 const requestOptions = {
   method: 'POST' as const,
@@ -66,29 +31,15 @@ const requestOptions = {
 };
 
 // (a) bare
-const bare = await start(path.join(HERE, 'bare-server.ts'), {});
-await run({ url: bare.url, connections: CONNECTIONS, duration: 2, requests: [requestOptions] }); // warm-up
-const bareResult = await run({ url: bare.url, connections: CONNECTIONS, duration: DURATION_S, requests: [requestOptions] });
-await stop(bare.child);
+const bare = await startListening(path.join(HERE, 'bare-server.ts'), {});
+await runLoad({ url: bare.url, connections: CONNECTIONS, duration: 2, requests: [requestOptions] }); // warm-up
+const bareResult = await runLoad({ url: bare.url, connections: CONNECTIONS, duration: DURATION_S, requests: [requestOptions] });
+await bare.stop();
 
 // (b) beacon, full speed
-const beaconEnv = {
-  MONGODB_URI: database.uri,
-  TAGWARD_DB_NAME: dbName,
-  TAGWARD_MASTER_KEY: masterKey,
-  BEACON_PORT: '0',
-  BEACON_METRICS_PORT: '0',
-  // One load generator is one address and one visitor: every per-source limit out of the way
-  // (bench:flood measures the limits themselves).
-  BEACON_KEY_LIMIT: '100000000',
-  BEACON_VISITOR_LIMIT: '100000000',
-  BEACON_ADDRESS_LIMIT: '100000000',
-  BEACON_NETWORK_LIMIT: '100000000',
-  LOG_LEVEL: 'info',
-};
-const beacon = await start(path.join(HERE, '../src/main.ts'), beaconEnv);
-const warm = await run({ url: beacon.url, connections: CONNECTIONS, duration: 2, requests: [requestOptions] });
-const full = await run({ url: beacon.url, connections: CONNECTIONS, duration: DURATION_S, requests: [requestOptions] });
+const beacon = await startBeaconProcess(bench, bench.masterKey, NO_SOURCE_LIMITS);
+const warm = await runLoad({ url: beacon.url, connections: CONNECTIONS, duration: 2, requests: [requestOptions] });
+const full = await runLoad({ url: beacon.url, connections: CONNECTIONS, duration: DURATION_S, requests: [requestOptions] });
 
 // (c) half of the maximum rate, for latency. A fixed number of requests (not a duration), so
 // the run ends only when every response is in: its 2xx count must equal what it stored.
@@ -100,7 +51,7 @@ for (let settled = await db.models.Event.countDocuments({}); settled !== storedB
   await new Promise((r) => setTimeout(r, 500));
   settled = await db.models.Event.countDocuments({});
 }
-const half = await run({
+const half = await runLoad({
   url: beacon.url,
   connections: CONNECTIONS,
   amount: halfRate * DURATION_S,
@@ -109,7 +60,7 @@ const half = await run({
 });
 const accepted = half['2xx'];
 const stored = (await db.models.Event.countDocuments({})) - storedBefore;
-await stop(beacon.child);
+await beacon.stop();
 void warm;
 
 // (d) the store's own ceiling: the same event documents inserted directly, in batches of 256,
@@ -137,9 +88,7 @@ process.stdout.write(
     '',
   ].join('\n'),
 );
-await db.conn.dropDatabase();
-await db.close();
-await database.release();
+await bench.close();
 // A run whose beacons were refused measured the refusal path, not the beacon: say so and fail.
 const refused = [full.non2xx, half.non2xx].some((n) => n > 0) || storeRps === 0;
 if (refused) process.stderr.write(`bench beacon: INVALID RUN: non-2xx answers (full ${full.non2xx}, half ${half.non2xx}) or nothing stored\n`);

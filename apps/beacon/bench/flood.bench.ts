@@ -7,34 +7,16 @@
  * Last line: `bench flood: flood_rps=<n> legit_sent=<n> legit_accepted=<n> legit_p99_ms=<n>`.
  * Goal: every legitimate beacon accepted, with p99 <= 50 ms.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
-import { generateMasterKey } from '@tagward/keys';
-import { beaconPayload, chromiumBeaconHeaders, seedSite } from '../test/helpers.js';
+import type autocannon from 'autocannon';
+import { startBeaconProcess } from '../test/beacon-process.js';
+import { beaconPayload, chromiumBeaconHeaders } from '../test/helpers.js';
+import { openBenchDatabase, runLoad } from './support.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
 const VISITORS = 50;
 /** A visitor's page views come every 1–3 s: busy humans. */
 const VISITOR_GAP_MS = [1000, 3000] as const;
-
-function startBeacon(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, '../src/main.ts')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const line = buffer.split('\n').find((l) => l.includes('beacon listening'));
-      if (line) resolve({ url: JSON.parse(line).url as string, child });
-    });
-    child.on('exit', (code) => reject(new Error(`beacon exited with ${code}`)));
-  });
-}
 
 function post(url: string, body: string, headers: Record<string, string>, agent: http.Agent, localAddress: string): Promise<{ status: number; ms: number }> {
   const started = performance.now();
@@ -66,34 +48,26 @@ function percentile(values: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]! : 0;
 }
 
-const database = await resolveDatabase(process.env.MONGODB_URI, { log: () => undefined });
-const dbName = `tw_bench_flood_${randomBytes(3).toString('hex')}`;
-const db = await connectDatabase(database.uri, dbName);
-await ensureIndexes(db);
-const masterKey = generateMasterKey();
-const site = await seedSite(db, masterKey);
-const beacon = await startBeacon({ MONGODB_URI: database.uri, TAGWARD_DB_NAME: dbName, TAGWARD_MASTER_KEY: masterKey, BEACON_PORT: '0', BEACON_METRICS_PORT: '0', LOG_LEVEL: 'info' });
+const bench = await openBenchDatabase('tw_bench_flood');
+const { db, site } = bench;
+// Its default limits: they are what is measured.
+const beacon = await startBeaconProcess(bench, bench.masterKey);
 
 const until = Date.now() + DURATION_S * 1000;
 const legit: Array<{ status: number; ms: number }> = [];
 const visitors = Promise.all(Array.from({ length: VISITORS }, (_, i) => visitor(i, beacon.url, site.publicKey, until, legit)));
-const flood = await new Promise<autocannon.Result>((resolve, reject) => {
-  autocannon(
+const flood = await runLoad({
+  url: beacon.url,
+  connections: 32,
+  duration: DURATION_S,
+  requests: [
     {
-      url: beacon.url,
-      connections: 32,
-      duration: DURATION_S,
-      requests: [
-        {
-          method: 'POST',
-          path: '/v1/collect',
-          headers: chromiumBeaconHeaders(),
-          setupRequest: (request: autocannon.Request) => ({ ...request, body: JSON.stringify(beaconPayload(site.publicKey)) }),
-        },
-      ],
+      method: 'POST',
+      path: '/v1/collect',
+      headers: chromiumBeaconHeaders(),
+      setupRequest: (request: autocannon.Request) => ({ ...request, body: JSON.stringify(beaconPayload(site.publicKey)) }),
     },
-    (error, result) => (error ? reject(error) : resolve(result)),
-  );
+  ],
 });
 await visitors;
 const floodStored = await db.models.Event.estimatedDocumentCount();
@@ -110,11 +84,6 @@ process.stdout.write(
     '',
   ].join('\n'),
 );
-await new Promise<void>((resolve) => {
-  beacon.child.once('exit', () => resolve());
-  beacon.child.kill('SIGTERM');
-});
-await db.conn.dropDatabase();
-await db.close();
-await database.release();
+await beacon.stop();
+await bench.close();
 process.stdout.write(`bench flood: flood_rps=${flood.requests.average.toFixed(0)} legit_sent=${legit.length} legit_accepted=${accepted.length} legit_p99_ms=${p99.toFixed(1)}\n`);

@@ -5,18 +5,14 @@
  * share of each package). The raw `.cpuprofile` is kept (open it in Chrome DevTools for a flame
  * chart); its path is printed.
  */
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import { connectDatabase, ensureIndexes, resolveDatabase } from '@tagward/db';
-import { generateMasterKey } from '@tagward/keys';
-import { beaconPayload, chromiumBeaconHeaders, mintAgedToken, seedSite } from '../test/helpers.js';
+import type autocannon from 'autocannon';
+import { startBeaconProcess } from '../test/beacon-process.js';
+import { beaconPayload, chromiumBeaconHeaders, mintAgedToken } from '../test/helpers.js';
+import { NO_SOURCE_LIMITS, openBenchDatabase, runLoad } from './support.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
 
 interface ProfileNode {
@@ -30,69 +26,33 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-const database = await resolveDatabase(process.env.MONGODB_URI, { log: () => undefined });
-const dbName = `tw_profile_${randomBytes(3).toString('hex')}`;
-const db = await connectDatabase(database.uri, dbName);
-await ensureIndexes(db);
-const masterKey = generateMasterKey();
-const site = await seedSite(db, masterKey);
+const bench = await openBenchDatabase('tw_profile');
+const { site } = bench;
 const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tagward-profile-'));
-const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--import', 'tsx', path.join(HERE, '../src/main.ts')], {
-  env: {
-    ...process.env,
-    MONGODB_URI: database.uri,
-    TAGWARD_DB_NAME: dbName,
-    TAGWARD_MASTER_KEY: masterKey,
-    BEACON_PORT: '0',
-    BEACON_METRICS_PORT: '0',
-    BEACON_KEY_LIMIT: '100000000',
-    BEACON_VISITOR_LIMIT: '100000000',
-    BEACON_ADDRESS_LIMIT: '100000000',
-    BEACON_NETWORK_LIMIT: '100000000',
-    LOG_LEVEL: 'info',
-  },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise<string>((resolve) => {
-  let buffer = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const line = buffer.split('\n').find((l) => l.includes('beacon listening'));
-    if (line) resolve(JSON.parse(line).url as string);
-  });
-});
+const beacon = await startBeaconProcess(bench, bench.masterKey, NO_SOURCE_LIMITS, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
 // Half the beacons carry a page token, as on a site that mints them.
 const tokens = await Promise.all(Array.from({ length: 2000 }, () => mintAgedToken(site, '/products/widget', 0)));
 let next = 0;
-const result = await new Promise<autocannon.Result>((resolve, reject) => {
-  autocannon(
+const result = await runLoad({
+  url: beacon.url,
+  connections: 50,
+  duration: DURATION_S,
+  requests: [
     {
-      url,
-      connections: 50,
-      duration: DURATION_S,
-      requests: [
-        {
-          method: 'POST',
-          path: '/v1/collect',
-          headers: chromiumBeaconHeaders(),
-          setupRequest: (request: autocannon.Request) => {
-            const token = next % 2 === 0 ? tokens[(next / 2) % tokens.length] : undefined;
-            next++;
-            return { ...request, body: JSON.stringify(beaconPayload(site.publicKey, token ? { token } : {})) };
-          },
-        },
-      ],
+      method: 'POST',
+      path: '/v1/collect',
+      headers: chromiumBeaconHeaders(),
+      setupRequest: (request: autocannon.Request) => {
+        const token = next % 2 === 0 ? tokens[(next / 2) % tokens.length] : undefined;
+        next++;
+        return { ...request, body: JSON.stringify(beaconPayload(site.publicKey, token ? { token } : {})) };
+      },
     },
-    (error, r) => (error ? reject(error) : resolve(r)),
-  );
+  ],
 });
-await new Promise<void>((resolve) => {
-  child.once('exit', () => resolve());
-  child.kill('SIGTERM');
-});
-await db.conn.dropDatabase();
-await db.close();
-await database.release();
+// The profile is written when the beacon exits.
+await beacon.stop();
+await bench.close();
 
 const file = fs.readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
 if (!file) throw new Error('no profile written');

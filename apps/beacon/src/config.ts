@@ -1,16 +1,13 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { isDevelopmentKey, isLoopback, readDatabaseEnv, refuseInProduction } from '@tagward/config';
+import { databaseConfigFields, isDevelopmentKey, isLoopback, readDatabaseEnv, refuseInProduction } from '@tagward/config';
 import { findRepoRoot } from '@tagward/db';
 
 /** The beacon's whole configuration. The only place in this app that reads the environment. */
 export const beaconConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(4100),
   host: z.string().default('127.0.0.1'),
-  mongodbUri: z.string().optional(),
-  /** Which embedded server to run when there is no MONGODB_URI (TAGWARD_EMBEDDED_DB). */
-  embeddedDb: z.enum(['auto', 'rs', 'py', 'mongod']).default('auto'),
-  dbName: z.string().default('tagward'),
+  ...databaseConfigFields,
   /** 32 bytes, base64: opens the page-token signing keys stored encrypted in the database. */
   masterKey: z.string().optional(),
   /** Number of processes (node:cluster workers). 1 runs in-process. */

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { mintPageToken } from '@tagward/sdk-node';
 import { createTestDatabase, type TestDatabase } from '@tagward/db/testing';
 import type { Database } from '@tagward/db';
-import { generateMasterKey, generatePublishableKey, generateSecretKey, parseMasterKey } from '@tagward/keys';
+import { generateMasterKey, generatePublishableKey, generateSecretKey, parseMasterKey, storedSecretKey } from '@tagward/keys';
 import { beaconConfigSchema, type BeaconConfig } from '../src/config.js';
 import { createBeacon, type Beacon } from '../src/server.js';
 import { createCheckers } from '../src/checkers.js';
@@ -30,13 +30,7 @@ export async function seedSite(
     pageTokenRequired: options.pageTokenRequired ?? false,
   });
   const key = generateSecretKey({ mode: 'live', masterKey: parseMasterKey(masterKey) });
-  await db.models.SecretKey.create({
-    siteId: site._id,
-    kid: key.kid,
-    secretHash: key.secretHash,
-    signingKeyEnc: key.signingKeyEnc,
-    hint: key.hint,
-  });
+  await db.models.SecretKey.create({ siteId: site._id, ...storedSecretKey(key) });
   return { siteId: String(site._id), publicKey: site.publicKey, secretKey: key.secretKey };
 }
 

@@ -1,44 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@tagward/db/testing';
 import { generateMasterKey } from '@tagward/keys';
+import { startBeaconProcess, type ListeningProcess } from './beacon-process.js';
 import { beaconPayload, mintAgedToken, chromiumBeaconHeaders, postBeacon, seedSite, type TestSite } from './helpers.js';
 
 const KEY_LIMIT = 40;
 const WINDOW_MS = 86_400_000;
 let db: TestDatabase;
 let site: TestSite;
-const processes: ChildProcess[] = [];
+/** The running processes; `urls[i]` is the URL of `processes[i]`. */
+const processes: ListeningProcess[] = [];
 const urls: string[] = [];
 
-function startProcess(masterKey: string): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/main.ts')], {
-    env: {
-      ...process.env,
-      MONGODB_URI: db.uri,
-      TAGWARD_DB_NAME: db.dbName,
-      TAGWARD_MASTER_KEY: masterKey,
-      BEACON_PORT: '0',
-      BEACON_METRICS_PORT: '0',
-      BEACON_KEY_LIMIT: String(KEY_LIMIT),
-      BEACON_VISITOR_LIMIT: '1000',
-      BEACON_RATE_WINDOW_MS: String(WINDOW_MS),
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  processes.push(child);
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      for (const line of buffer.split('\n')) {
-        if (line.includes('beacon listening')) resolve(JSON.parse(line).url as string);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`beacon exited early with ${code}`)));
+function startProcess(masterKey: string): Promise<ListeningProcess> {
+  return startBeaconProcess(db, masterKey, {
+    BEACON_KEY_LIMIT: String(KEY_LIMIT),
+    BEACON_VISITOR_LIMIT: '1000',
+    BEACON_RATE_WINDOW_MS: String(WINDOW_MS),
   });
 }
 
@@ -47,20 +26,17 @@ const masterKey = generateMasterKey();
 beforeAll(async () => {
   db = await createTestDatabase('multi_process');
   site = await seedSite(db, masterKey);
-  urls.push(...(await Promise.all([startProcess(masterKey), startProcess(masterKey)])));
+  // Each recorded as soon as it listens: if the other fails to start, afterAll still stops it.
+  await Promise.all(
+    [0, 1].map(async (i) => {
+      processes[i] = await startProcess(masterKey);
+      urls[i] = processes[i].url;
+    }),
+  );
 });
 
 afterAll(async () => {
-  await Promise.all(
-    processes.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all(processes.map((beacon) => beacon.stop()));
   await db?.dispose();
 });
 
@@ -109,12 +85,9 @@ test('a token spent before a beacon restart is still a replay after it', async (
   const token = await mintAgedToken(site);
   const before = beaconPayload(site.publicKey, { token, seq: 1 });
   expect((await postBeacon(urls[0]!, JSON.stringify(before))).status).toBe(200);
-  const child = processes[0]!;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-  urls[0] = await startProcess(masterKey);
+  await processes[0]!.stop();
+  processes[0] = await startProcess(masterKey);
+  urls[0] = processes[0].url;
   const after = beaconPayload(site.publicKey, { token });
   expect((await postBeacon(urls[0]!, JSON.stringify(after))).status).toBe(200);
   const stored = await db.models.Event.findOne({ eventId: after.id }).lean();

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEMO_ACCOUNTS, refuseInProduction } from '@tagward/config';
+import { DEMO_ACCOUNTS, databaseConfigFields, readDatabaseEnv, refuseInProduction } from '@tagward/config';
 import { generateIssuerKeyPem } from '@tagward/attest';
 import { findRepoRoot } from '@tagward/db';
 
@@ -19,16 +19,13 @@ export const demoConfigSchema = z.object({
   sitePort: z.coerce.number().int().min(0).max(65535).default(4200),
   /** The beacon's /metrics listener (loopback); 0 picks a free port. */
   beaconMetricsPort: z.coerce.number().int().min(0).max(65535).default(4101),
-  mongodbUri: z.string().optional(),
+  ...databaseConfigFields,
   /** A real mail server; unset: `npm start` runs the mail catcher and the API sends to it. */
   smtpUrl: z.string().optional(),
   mailFrom: z.string().optional(),
   /** The mail catcher's web inbox and SMTP ports (loopback); 0 picks free ones. */
   mailCatcherPort: z.coerce.number().int().min(0).max(65535).default(4300),
   mailCatcherSmtpPort: z.coerce.number().int().min(0).max(65535).default(4325),
-  /** Which embedded server to run when there is no MONGODB_URI (TAGWARD_EMBEDDED_DB). */
-  embeddedDb: z.enum(['auto', 'rs', 'py', 'mongod']).default('auto'),
-  dbName: z.string().default('tagward'),
   masterKey: z.string(),
   /** Privacy Pass issuer key (PKCS#8 PEM file) and attester secret of the attestation experiment. */
   attestIssuerKeyFile: z.string(),
@@ -92,13 +89,11 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     beaconPort: env.BEACON_PORT,
     sitePort: env.DEMO_SITE_PORT,
     beaconMetricsPort: env.BEACON_METRICS_PORT,
-    mongodbUri: env.MONGODB_URI || undefined,
+    ...readDatabaseEnv(env),
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.MAIL_FROM || undefined,
     mailCatcherPort: env.MAIL_CATCHER_PORT,
     mailCatcherSmtpPort: env.MAIL_CATCHER_SMTP_PORT,
-    embeddedDb: env.TAGWARD_EMBEDDED_DB || undefined,
-    dbName: env.TAGWARD_DB_NAME,
     masterKey: env.TAGWARD_MASTER_KEY ?? developmentSecret(dataDir, 'master-key', () => randomBytes(32).toString('base64')),
     attestIssuerKeyFile: env.TAGWARD_ATTEST_ISSUER_KEY_FILE ?? developmentAttestKeyFile(dataDir),
     attestSecret: env.TAGWARD_ATTEST_SECRET ?? developmentSecret(dataDir, 'attest-secret', () => randomBytes(32).toString('base64')),

@@ -4,7 +4,7 @@ import type { Database } from '@tagward/db';
 import { generateTotpKey, hashPassword, totpKeyText } from '@tagward/auth';
 import { setTotpKeyDirectly } from '@tagward/api';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
-import { generatePublishableKey, generateSecretKey, parseMasterKey } from '@tagward/keys';
+import { generatePublishableKey, generateSecretKey, parseMasterKey, storedSecretKey } from '@tagward/keys';
 import type { DemoConfig } from './config.js';
 
 /** The demo shop: page tokens on most pages, not required. */
@@ -96,13 +96,7 @@ async function ensureSecretKey(db: Database, config: DemoConfig, siteId: UserId)
     if (record) return secretKey;
   }
   const generated = generateSecretKey({ mode: 'test', masterKey: parseMasterKey(config.masterKey) });
-  await db.models.SecretKey.create({
-    siteId,
-    kid: generated.kid,
-    secretHash: generated.secretHash,
-    signingKeyEnc: generated.signingKeyEnc,
-    hint: generated.hint,
-  });
+  await db.models.SecretKey.create({ siteId, ...storedSecretKey(generated) });
   fs.mkdirSync(config.dataDir, { recursive: true });
   fs.writeFileSync(secretFile, generated.secretKey, { mode: 0o600 });
   return generated.secretKey;

@@ -163,52 +163,53 @@ describe('endpoints', () => {
     expect(await res.json()).toEqual({ error: { code, message: expect.any(String) } });
   });
 
-  test('refuses a batch larger than the solved challenge allows, after checking the work', async () => {
+  /** Takes a challenge for the page, does its work for `body`, and asks for issuance. */
+  async function issueWithWork(contentType: string, body: Uint8Array): Promise<Response> {
     const { solvePow } = await import('../src/client/pow-solver.js');
     const offer = (await (
       await pageFetch(srv.url + '/v1/attest/challenge', { method: 'POST' })
     ).json()) as { pow: { challenge: string } };
-    const key = srv.issuer.currentKey();
-    const body = encodeBatchRequest(
-      Array.from({ length: 6 }, () => ({
-        tokenType: 2,
-        truncatedTokenKeyId: key.keyId[31]!,
-        blindedMsg: new Uint8Array(256).fill(1),
-      })),
-    );
     const { counters } = await solvePow(offer.pow.challenge, body);
-    const res = await fetch(srv.url + '/v1/attest/issue', {
+    return fetch(srv.url + '/v1/attest/issue', {
       method: 'POST',
       headers: {
-        'content-type': 'application/private-token-batch-request',
+        'content-type': contentType,
         'tagward-pow': formatPowHeader(offer.pow.challenge, counters),
       },
       body,
     });
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('too_many_tokens');
-  });
+  }
 
-  test('answers an RFC 9578 single TokenRequest for an unknown key with 422 unknown_key', async () => {
-    const { solvePow } = await import('../src/client/pow-solver.js');
-    const offer = (await (
-      await pageFetch(srv.url + '/v1/attest/challenge', { method: 'POST' })
-    ).json()) as {
-      pow: { challenge: string };
-    };
-    const wrongId = (srv.issuer.currentKey().keyId[31]! + 1) % 256;
-    const body = new Uint8Array([0, 2, wrongId, ...new Uint8Array(256).fill(1)]);
-    const { counters } = await solvePow(offer.pow.challenge, body);
-    const res = await fetch(srv.url + '/v1/attest/issue', {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/private-token-request',
-        'tagward-pow': formatPowHeader(offer.pow.challenge, counters),
+  // [test name, media type, body, status, error code]
+  test.each([
+    [
+      'refuses a batch larger than the solved challenge allows, after checking the work',
+      'application/private-token-batch-request',
+      () =>
+        encodeBatchRequest(
+          Array.from({ length: 6 }, () => ({
+            tokenType: 2,
+            truncatedTokenKeyId: srv.issuer.currentKey().keyId[31]!,
+            blindedMsg: new Uint8Array(256).fill(1),
+          })),
+        ),
+      400,
+      'too_many_tokens',
+    ],
+    [
+      'answers an RFC 9578 single TokenRequest for an unknown key with 422 unknown_key',
+      'application/private-token-request',
+      () => {
+        const wrongId = (srv.issuer.currentKey().keyId[31]! + 1) % 256;
+        return new Uint8Array([0, 2, wrongId, ...new Uint8Array(256).fill(1)]);
       },
-      body,
-    });
-    expect(res.status).toBe(422);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unknown_key');
+      422,
+      'unknown_key',
+    ],
+  ] as const)('%s', async (_name, contentType, body, status, code) => {
+    const res = await issueWithWork(contentType, body());
+    expect(res.status).toBe(status);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
   });
 
   test('answers the CORS preflight of the issuance request', async () => {

@@ -1,9 +1,10 @@
 /**
- * What the apps' config modules share: the database variables, the production checks (`NODE_ENV=production` refuses
+ * What the apps' config modules share: the database variables and their schema fields, the production checks (`NODE_ENV=production` refuses
  * development defaults, naming every problem in one error) and printing an effective
  * configuration with its secrets masked (`npm run check:config`).
  */
 import fs from 'node:fs';
+import { z } from 'zod';
 
 /** Whether the production checks apply. */
 export function isProduction(env: NodeJS.ProcessEnv): boolean {
@@ -34,10 +35,11 @@ export interface DatabaseEnv {
 }
 
 /**
- * Where the database is, read the same way by the API, the beacon and the maintenance scripts:
- * MONGODB_URI, else the embedded server that TAGWARD_EMBEDDED_DB names, and TAGWARD_DB_NAME. An
- * empty MONGODB_URI or TAGWARD_EMBEDDED_DB counts as unset (a blank line in an env file must
- * not select "no database"); the app's schema then applies its defaults.
+ * Where the database is, read the same way by the API, the beacon, `npm start` and the
+ * maintenance scripts: MONGODB_URI, else the embedded server that TAGWARD_EMBEDDED_DB names, and
+ * TAGWARD_DB_NAME. An empty MONGODB_URI or TAGWARD_EMBEDDED_DB counts as unset (a blank line in
+ * an env file must not select "no database"); `databaseConfigFields` in the app's schema then
+ * applies the defaults.
  *
  * @example
  * apiConfigSchema.parse({ ...readDatabaseEnv(process.env), port: process.env.API_PORT });
@@ -49,6 +51,21 @@ export function readDatabaseEnv(env: NodeJS.ProcessEnv): DatabaseEnv {
     dbName: env.TAGWARD_DB_NAME,
   };
 }
+
+/**
+ * The database settings as every app's config schema declares them, to parse what
+ * `readDatabaseEnv` read: no URI means the embedded development server, and the database is
+ * `tagward` unless TAGWARD_DB_NAME names another.
+ *
+ * @example
+ * const schema = z.object({ port: z.coerce.number().default(4000), ...databaseConfigFields });
+ */
+export const databaseConfigFields = {
+  mongodbUri: z.string().optional(),
+  /** Which embedded server to run when there is no MONGODB_URI (TAGWARD_EMBEDDED_DB). */
+  embeddedDb: z.enum(['auto', 'rs', 'py', 'mongod']).default('auto'),
+  dbName: z.string().default('tagward'),
+};
 
 /** A MongoDB URI with its password masked. */
 export function maskUri(uri: string): string {

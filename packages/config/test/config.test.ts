@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { ConfigError, formatConfig, isDevelopmentKey, isLoopback, maskSecret, maskUri, readDatabaseEnv, refuseInProduction } from '../src/index.js';
+import { z } from 'zod';
+import { ConfigError, databaseConfigFields, formatConfig, isDevelopmentKey, isLoopback, maskSecret, maskUri, readDatabaseEnv, refuseInProduction } from '../src/index.js';
 
 test('production refuses with one error naming every problem; development lets it be', () => {
   expect(() => refuseInProduction('api', { NODE_ENV: 'production' }, ['a', 'b'])).toThrow(ConfigError);
@@ -57,4 +58,11 @@ test.each([
   ],
 ])('reads the database variables %j as %j, a blank one as unset', (env, expected) => {
   expect(readDatabaseEnv(env)).toEqual(expected);
+});
+
+test('the database fields default to the embedded server and the tagward database, and know only its engines', () => {
+  const schema = z.object(databaseConfigFields);
+  expect(schema.parse(readDatabaseEnv({}))).toEqual({ mongodbUri: undefined, embeddedDb: 'auto', dbName: 'tagward' });
+  expect(schema.parse(readDatabaseEnv({ TAGWARD_EMBEDDED_DB: 'mongod', TAGWARD_DB_NAME: 'tagward_eu' }))).toMatchObject({ embeddedDb: 'mongod', dbName: 'tagward_eu' });
+  expect(schema.safeParse(readDatabaseEnv({ TAGWARD_EMBEDDED_DB: 'sqlite' })).success).toBe(false);
 });

@@ -16,9 +16,11 @@ export {
   deriveSigningKey,
   generatePublishableKey,
   generateSecretKey,
+  storedSecretKey,
   type KeyMode,
   type ParsedSecretKey,
   type GeneratedSecretKey,
+  type StoredSecretKey,
 } from './secret-key.js';
 export { parseMasterKey, generateMasterKey, sealSigningKey, openSigningKey } from './master-key.js';
 export {

@@ -92,8 +92,7 @@ export interface GeneratedSecretKey {
  *
  * @example
  * const key = generateSecretKey({ mode: site.mode, masterKey: config.masterKey });
- * await SecretKey.create({ siteId: site._id, kid: key.kid, secretHash: key.secretHash,
- *   signingKeyEnc: key.signingKeyEnc, hint: key.hint });
+ * await SecretKey.create({ siteId: site._id, ...storedSecretKey(key) });
  * return { secretKey: key.secretKey }; // shown once
  */
 export function generateSecretKey(options: {
@@ -116,5 +115,27 @@ export function generateSecretKey(options: {
       masterKey: options.masterKey,
     }),
     hint: secretKey.slice(-4),
+  };
+}
+
+/** What the database keeps of a secret key: its id and the three values marked "store" above. */
+export type StoredSecretKey = Pick<
+  GeneratedSecretKey,
+  'kid' | 'secretHash' | 'signingKeyEnc' | 'hint'
+>;
+
+/**
+ * The fields of a new key's `SecretKey` document. Everything a caller stores goes through here,
+ * so that the key itself (`secretKey`) is never among them.
+ *
+ * @example
+ * await SecretKey.create({ siteId: site._id, ...storedSecretKey(key) });
+ */
+export function storedSecretKey(key: GeneratedSecretKey): StoredSecretKey {
+  return {
+    kid: key.kid,
+    secretHash: key.secretHash,
+    signingKeyEnc: key.signingKeyEnc,
+    hint: key.hint,
   };
 }

@@ -15,6 +15,7 @@ import {
   parseSecretKey,
   sealSigningKey,
   secretKeyMatchesHash,
+  storedSecretKey,
 } from '../src/index.js';
 import { newMasterKey } from './fixtures.js';
 
@@ -49,7 +50,9 @@ describe('secret keys', () => {
     const key = generateSecretKey({ mode: 'live', masterKey });
     const secret = key.secretKey.split('_').slice(3).join('_');
     const signingKey = deriveSigningKey(key.secretKey);
-    for (const stored of [key.secretHash, key.signingKeyEnc, key.hint, key.kid]) {
+    const document = storedSecretKey(key);
+    expect(Object.keys(document).sort()).toEqual(['hint', 'kid', 'secretHash', 'signingKeyEnc']);
+    for (const stored of Object.values(document)) {
       expect(stored.includes(secret)).toBe(false);
       for (const encoding of ['hex', 'base64', 'base64url'] as const) {
         expect(stored.includes(signingKey.toString(encoding))).toBe(false);

@@ -14,6 +14,7 @@ import {
   generatePublishableKey,
   generateSecretKey,
   handleVerifyRequest,
+  storedSecretKey,
   type GeneratedSecretKey,
   type StoredBeacon,
   type TokenVerifier,
@@ -32,13 +33,7 @@ export async function seedSite(db: Database, name: string): Promise<SeededSite> 
   const publishableKey = generatePublishableKey('live');
   const site = await db.models.Site.create({ name, publicKey: publishableKey, mode: 'live' });
   const key = generateSecretKey({ mode: 'live', masterKey });
-  await db.models.SecretKey.create({
-    siteId: site._id,
-    kid: key.kid,
-    secretHash: key.secretHash,
-    signingKeyEnc: key.signingKeyEnc,
-    hint: key.hint,
-  });
+  await db.models.SecretKey.create({ siteId: site._id, ...storedSecretKey(key) });
   return { siteId: String(site._id), publishableKey, key };
 }
 

@@ -5,6 +5,7 @@ import {
   keyState,
   planRevocation,
   rotateSecretKey,
+  storedSecretKey,
   type GeneratedSecretKey,
 } from '@tagward/keys';
 import type { ClientSession, Types } from 'mongoose';
@@ -56,7 +57,7 @@ async function storeKey(db: Database, site: SiteRow, key: GeneratedSecretKey, se
   // Stored: the hash (authenticates verify-API calls) and the signing key sealed under the master
   // key (verifies page tokens). Never stored: the key itself, which is returned once, below.
   await db.models.SecretKey.create(
-    [{ siteId: site._id, kid: key.kid, secretHash: key.secretHash, signingKeyEnc: key.signingKeyEnc, hint: key.hint, expiresAt: null, revokedAt: null }],
+    [{ siteId: site._id, ...storedSecretKey(key), expiresAt: null, revokedAt: null }],
     { session },
   );
   return { secretKey: key.secretKey, kid: key.kid, hint: key.hint };

@@ -1,10 +1,10 @@
-// The setup the host-page tests share: a fixture server, one browser on real time and one on a
+// The setup the browser tests share: a fixture server, one browser on real time and one on a
 // fake clock (for the tests that something does not happen), fresh page paths, and the waits.
 import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchChromium, type Browser } from './browser.js';
 import { advanceUntil, launchWithFakeClock, runOutTimers } from './clock.js';
-import { startFixtureServer, type FixtureServer } from './server.js';
+import { accept, startFixtureServer, type FixtureServer } from './server.js';
 import { sent, settled, uniquePath } from './visit.js';
 
 export interface PageHarness {
@@ -45,6 +45,8 @@ export function pageHarness(): PageHarness {
   });
   afterEach(async () => {
     for (const p of [...browser.context.pages(), ...clocked.context.pages()]) await p.close();
+    // A test that made the beacon refuse (retries, final errors) leaves it storing again.
+    server.answer = accept;
     server.pages.clear();
     server.scripts.clear();
     server.requests.length = 0;
