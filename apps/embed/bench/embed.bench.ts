@@ -15,96 +15,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CDPSession } from 'playwright-core';
 import { buildEmbed } from '../scripts/build.js';
 import { launchChromium } from '../test/helpers/browser.js';
 import { startFixtureServer } from '../test/helpers/server.js';
 import { hugePage } from '../test/fixtures.js';
+import { median, tracedLoad, type ScriptCost } from './trace.js';
 
 const RUNS = 15;
 const ELEMENTS = 5000;
 const GOAL_MS = 5;
 
-interface TraceEvent {
-  name: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts: number;
-  dur?: number;
-  /** Thread (CPU) time of the slice: what the thread ran, without the time it was descheduled. */
-  tdur?: number;
-  args?: { name?: string; data?: { url?: string } };
-}
-
-async function trace(cdp: CDPSession, during: () => Promise<void>): Promise<TraceEvent[]> {
-  const events: TraceEvent[] = [];
-  // The protocol types trace events as string maps; they are the Trace Event Format objects.
-  cdp.on('Tracing.dataCollected', (d) => events.push(...(d.value as unknown as TraceEvent[])));
-  const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-  await cdp.send('Tracing.start', {
-    traceConfig: { includedCategories: ['devtools.timeline', 'toplevel'] },
-    transferMode: 'ReportEvents',
-  });
-  await during();
-  await cdp.send('Tracing.end');
-  await complete;
-  return events;
-}
-
-/** CPU time of the events kept: thread time of the outermost ones (nested ones are inside). */
-function threadTime(events: TraceEvent[]): number {
-  let total = 0;
-  let until = -1;
-  for (const e of [...events].sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0))) {
-    if (e.ts < until) continue;
-    total += e.tdur ?? 0;
-    until = e.ts + (e.dur ?? 0);
-  }
-  return total / 1000;
-}
-
-/** Total duration of the events kept, counting an event nested in another kept one once. */
-function nonOverlapping(events: TraceEvent[]): number {
-  let total = 0;
-  let until = -1;
-  for (const e of [...events].sort((a, b) => a.ts - b.ts)) {
-    const end = e.ts + (e.dur ?? 0);
-    if (e.ts >= until) total += e.dur ?? 0;
-    else if (end > until) total += end - until;
-    until = Math.max(until, end);
-  }
-  return total / 1000;
-}
-
-function analyse(events: TraceEvent[], scriptUrl: string) {
-  const mainThreads = new Set(
-    events
-      .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
-      .map((e) => `${e.pid}:${e.tid}`),
-  );
-  const onMain = events.filter((e) => e.ph === 'X' && mainThreads.has(`${e.pid}:${e.tid}`));
-  const ours = onMain.filter(
-    (e) => ['EvaluateScript', 'FunctionCall'].includes(e.name) && e.args?.data?.url === scriptUrl,
-  );
-  // Only the renderer that ran the script: the page's, not about:blank's.
-  const pid = ours[0]?.pid;
-  const tasks = onMain.filter(
-    (e) => e.pid === pid && (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask'),
-  );
-  return {
-    script: nonOverlapping(ours),
-    cpu: threadTime(ours),
-    evaluate: nonOverlapping(ours.filter((e) => e.name !== 'FunctionCall')),
-    callbacks: nonOverlapping(ours.filter((e) => e.name === 'FunctionCall')),
-    page: nonOverlapping(tasks),
-  };
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)]!;
-};
 const fmt = (x: number) => x.toFixed(2);
 
 async function main(): Promise<void> {
@@ -129,23 +49,10 @@ async function main(): Promise<void> {
       'run  script_ms  (top-level  callbacks)  script_cpu_ms  checks_ms(self-reported)  page_main_thread_ms',
     );
 
-    const rows: Array<ReturnType<typeof analyse> & { checks: number }> = [];
+    const rows: Array<ScriptCost & { checks: number }> = [];
     for (let run = 0; run <= RUNS; run++) {
-      const page = await browser.context.newPage();
-      const cdp = await browser.context.newCDPSession(page);
-      server.beacons.length = 0;
-      const events = await trace(cdp, async () => {
-        await page.goto(`${server.site}/huge?run=${run}`);
-        const until = Date.now() + 15_000;
-        while (server.beacons.length < 1 && Date.now() < until)
-          await new Promise((r) => setTimeout(r, 20));
-        // The fetch answer and the tagward:beacon event come after the request.
-        await page.waitForTimeout(200);
-      });
-      await page.close();
-      const body = server.beacons[0]?.body as { timing?: { checks: number } } | undefined;
-      if (!body?.timing) throw new Error(`run ${run}: no beacon arrived`);
-      const row = { ...analyse(events, scriptUrl), checks: body.timing.checks };
+      const row = await tracedLoad(browser, server, `/huge?run=${run}`, scriptUrl);
+      if (!row.beacon) throw new Error(`run ${run}: no beacon arrived`);
       // Run 0 warms the browser (its first renderer, disk caches) and is not counted.
       if (run === 0) continue;
       rows.push(row);
