@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { launchChromiumBrowser, type LaunchedBrowser } from '@tagward/chromium';
 import { embedId, forgeBeacon, openSocket, rawPost, scrapeToken, withHeader, type Captured } from '../bench/adversary/forge.js';
 import { LEGIT_CLASSES, runVisitor } from '../bench/adversary/legit.js';
-import { freshAddress, type BeaconLogEntry } from '../bench/adversary/relay.js';
+import { freshAddress, freshNetwork, type BeaconLogEntry } from '../bench/adversary/relay.js';
 import { logIn, pageViewsCounted, useSystem, waitFor } from '../src/system.js';
 
 const system = useSystem('adversary');
@@ -65,7 +65,7 @@ test('a single-page app on a site that requires tokens: every soft navigation is
   expect(replayed.verdict).toBe('fraud');
 });
 
-test('forgeries with a real Chromium header block: a burst, a 700 ms timer, a fast token farm, a day-long load time', async () => {
+test('forgeries with a real Chromium header block: a burst, a burst over one network, a 700 ms timer, a fast token farm, a day-long load time', async () => {
   const real = log.find((e) => e.label === 'bounce' && e.status === 200)!;
   const captured: Captured = { rawHeaders: real.rawHeaders, payload: JSON.parse(real.body) as Captured['payload'] };
 
@@ -85,6 +85,19 @@ test('forgeries with a real Chromium header block: a burst, a 700 ms timer, a fa
   const trustedOf = async (ids: string[]) => (await system.db.models.Event.find({ eventId: { $in: ids }, verdict: 'trusted' }).lean()).length;
   await expect.poll(() => trustedOf(burst.map((b) => b.id!)), { timeout: 10_000 }).toBe(0);
   expect(await system.db.models.Event.countDocuments({ eventId: { $in: burst.map((b) => b.id!) }, revision: { $exists: true } })).toBeGreaterThan(0);
+
+  // The same burst from 40 addresses of one network, one beacon each, over connections opened
+  // beforehand so that they arrive within the same second however loaded the machine: flagged
+  // from the 21st, the first twenty in hindsight.
+  freshNetwork();
+  const spreadSockets = Array.from({ length: 40 }, () => openSocket(beaconPort(), freshAddress()));
+  await Promise.all(spreadSockets.map((socket) => new Promise((resolve) => socket.once('connect', resolve))));
+  const spread = await Promise.all(spreadSockets.map((socket) => forgeBeacon(beaconPort(), tokenless, { socket })));
+  await Promise.all(spread.map((b) => stored(b.id!)));
+  await expect.poll(() => trustedOf(spread.map((b) => b.id!)), { timeout: 10_000 }).toBe(0);
+  const spreadStored = await system.db.models.Event.find({ eventId: { $in: spread.map((b) => b.id!) } }).lean();
+  expect(spreadStored.filter((e) => e.reasons.some((r) => r.code === 'cadence_network_burst'))).toHaveLength(40);
+  freshNetwork();
 
   // A timer: one beacon every 700 ms. The fifth shows it; the first four are revised.
   // A timer fires on its own schedule, whatever its last send cost: each beacon leaves at

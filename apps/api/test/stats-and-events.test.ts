@@ -198,12 +198,16 @@ describe('events explorer', () => {
     const at = new Date(NOW.getTime() - HOUR_MS);
     await api.db.models.Event.updateOne(
       { _id: revisedId },
-      { $set: { 'signals.cadence.later': { eventId: 'later-beacon' }, revision: { at, by: 'later-beacon', before: { score: 0.75, verdict: 'trusted', reasons: [], signals: {} } } } },
+      { $set: { 'signals.cadence.later': { eventId: 'later-beacon' }, 'signals.cadence.network': { lastSecond: 20, lastTenSeconds: 31, lastMinute: 40 }, revision: { at, by: 'later-beacon', before: { score: 0.75, verdict: 'trusted', reasons: [], signals: {} } } } },
     );
     const detail = await owner.trpc.events.get.query({ siteId: exploreSite, eventId: revisedId!.toHexString() });
     expect(detail.revision).toEqual({ at: at.toISOString(), by: 'later-beacon', before: { verdict: 'trusted', score: 0.75 } });
     const cadence = detail.signals.find((g) => g.group === 'cadence');
     expect(cadence?.items.find((i) => i.key === 'cadence.later')).toMatchObject({ label: 'Figures of a later beacon', value: 'beacon later-beacon' });
+    expect(cadence?.items.find((i) => i.key === 'cadence.network')).toMatchObject({
+      label: 'Other addresses of this network',
+      value: '20 in the last second · 31 in 10 s · 40 in a minute',
+    });
     expect((await owner.trpc.events.get.query({ siteId: exploreSite, eventId: plain!.toHexString() })).revision).toBeNull();
   });
 

@@ -2,7 +2,8 @@
  * Bursts as the held-out evaluation sent them (issue 13): one address, a Chromium header set, a
  * fresh id and fresh timings per beacon, no token. Before this change the first ~120 beacons of
  * such a burst were trusted: cadence kept 9 arrivals, so its per-minute count never reached its
- * threshold. Now each beacon is judged on every earlier arrival, refused ones included.
+ * threshold. Now each beacon is judged on every earlier arrival, refused ones included. The same
+ * holds for a burst spread over the addresses of one network.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { beaconPayload, chromiumBeaconHeaders, freshTimings, postBeacon, seedSite, startTestBeacon, type TestBeacon } from './helpers.js';
@@ -16,10 +17,11 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function burst(publicKey: string, n: number, address: string, userAgent: (i: number) => string) {
+async function burst(publicKey: string, n: number, address: string | ((i: number) => string), userAgent: (i: number) => string) {
   const one = async (i: number) => {
     const payload = beaconPayload(publicKey, { timing: freshTimings(i) });
-    const res = await postBeacon(t.url, JSON.stringify(payload), { ...chromiumBeaconHeaders(), 'User-Agent': userAgent(i) }, { localAddress: address });
+    const localAddress = typeof address === 'string' ? address : address(i);
+    const res = await postBeacon(t.url, JSON.stringify(payload), { ...chromiumBeaconHeaders(), 'User-Agent': userAgent(i) }, { localAddress });
     return { id: payload.id, status: res.status };
   };
   // Waves of 8 at once, under the beacon's cap on connections per address.
@@ -51,6 +53,22 @@ test('a burst rotating user agents is a new visitor each time, but one address: 
   expect(stored.filter((e) => e.verdict === 'trusted')).toEqual([]);
   expect(stored.filter((e) => e.revision).length).toBe(10);
   expect(stored.filter((e) => e.reasons.some((r) => r.code === 'cadence_address_burst')).length).toBe(100);
+});
+
+test('a burst spread over the addresses of one network: flagged from the 21st, the first 20 in hindsight', async () => {
+  const site = await seedSite(t.db, t.masterKey);
+  const { stored } = await burst(site.publicKey, 100, (i) => `127.0.9.${i + 1}`, () => chrome(0));
+  expect(stored).toHaveLength(100);
+  expect(stored.filter((e) => e.verdict === 'trusted')).toEqual([]);
+  expect(stored.filter((e) => e.revision).length).toBe(20);
+  expect(stored.filter((e) => e.reasons.some((r) => r.code === 'cadence_network_burst')).length).toBe(100);
+  expect(stored.filter((e) => e.reasons.some((r) => r.code === 'cadence_address_burst' || r.code === 'cadence_burst'))).toEqual([]);
+});
+
+test('fifteen visitors of one network arriving together are not a burst', async () => {
+  const site = await seedSite(t.db, t.masterKey);
+  const { stored } = await burst(site.publicKey, 15, (i) => `127.0.10.${i + 1}`, () => chrome(0));
+  expect(stored.map((e) => e.verdict)).toEqual(Array(15).fill('trusted'));
 });
 
 test('two visitors on two addresses a few seconds apart are not a burst', async () => {

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { mintPageToken } from '@tagward/sdk-node';
 import { embedId, forgeBeacon, openSocket, plausibleTimings, rawPost, scrapeToken, sleep, withHeader, type Captured, type Outcome } from './forge.js';
-import { freshAddress, type BeaconLogEntry } from './relay.js';
+import { addressInNetwork, freshAddress, type BeaconLogEntry } from './relay.js';
 import { SITE_HOST, type RunningSystem } from './system.js';
 
 export interface ForgeEnv {
@@ -128,6 +128,8 @@ export const FORGED_CLASSES: ForgedClass[] = [
       return paced(200, 0, (i) => forgeBeacon(beaconPort(env), env.captured, { address: a, headers: (raw) => rotateBrowser(raw, 130 + (i % 27)) }));
     },
   },
+  // The same burst spread over the addresses of one /24, one beacon each: no visitor and no address stands out.
+  { name: 'burst_one_network', run: (env) => paced(200, 0, () => forgeBeacon(beaconPort(env), env.captured, { address: freshAddress() })) },
   { name: 'timer_700ms', run: (env) => { const a = freshAddress(); return paced(30, 700, () => forgeBeacon(beaconPort(env), env.captured, { address: a })); } },
   { name: 'timing_day_long', run: (env) => paced(20, 150, () => forgeBeacon(beaconPort(env), env.captured, { payload: { timing: timings.dayLong() } })) },
   { name: 'timing_all_minus_one', run: (env) => paced(20, 150, () => forgeBeacon(beaconPort(env), env.captured, { payload: { timing: timings.minusOne() } })) },
@@ -200,6 +202,9 @@ export const FORGED_CLASSES: ForgedClass[] = [
   },
   // Documented residual risks (docs/threat-model.md): measured, reported as rates.
   { name: 'level1_exact_copy_no_token', residual: true, run: (env) => paced(30, 400, () => forgeBeacon(beaconPort(env), env.captured)) },
+  // The burst spread over 200 networks, one address and one beacon each: what a botnet or a
+  // residential proxy pool sends. Nothing of one source repeats; only a token requirement tells.
+  { name: 'burst_many_networks', residual: true, run: (env) => paced(200, 0, (i) => forgeBeacon(beaconPort(env), env.captured, { address: addressInNetwork(i) })) },
   {
     name: 'patient_token_farm',
     residual: true,

@@ -10,7 +10,7 @@ import type { Captured, Outcome } from './forge.js';
 import { FORGED_CLASSES, type ForgeEnv } from './forged.js';
 import { browserForgeries, runBrowserForgery, startCopycatSite } from './forged-browser.js';
 import { LEGIT_CLASSES, runVisitor, type LegitClass } from './legit.js';
-import type { BeaconLogEntry } from './relay.js';
+import { freshNetwork, type BeaconLogEntry } from './relay.js';
 import { judge, lastLine, renderTable, type ClassResult } from './report.js';
 import { SITE_HOST, startSystem } from './system.js';
 
@@ -95,6 +95,8 @@ try {
     runLegit(headful.browser, sys.urls.site, log),
     (async () => {
       for (const c of scripted) {
+        // Each class's addresses are a network of their own, so no class is judged on another's.
+        freshNetwork();
         forged.set(c.name, await c.run(env));
         say(`forged ${c.name} sent`);
       }
@@ -104,7 +106,10 @@ try {
       }
     })(),
   ]);
-  for (const c of replays) forged.set(c.name, await c.run(env));
+  for (const c of replays) {
+    freshNetwork();
+    forged.set(c.name, await c.run(env));
+  }
   await new Promise((r) => setTimeout(r, 3000));
 
   const results: ClassResult[] = [];

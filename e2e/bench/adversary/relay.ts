@@ -1,7 +1,9 @@
 // Each bench visitor is a browser context whose HTTP proxy is a relay of its own: the relay
 // connects to the system from a loopback address of that visitor's (127.x.y.z; every one of
-// 127/8 is local on Linux), so the beacon sees visitors at distinct addresses, as on the real
-// internet, instead of one address for all. The relay turns the proxy's absolute-form request
+// 127/8 is local on Linux), in a /24 network of its own, so the beacon sees visitors at distinct
+// addresses of distinct networks, as on the real internet, instead of one address for all.
+// Forgers draw their addresses from another range (`freshAddress`), many to a network, as a
+// rented server range or a proxy pool's subnet gives them. The relay turns the proxy's absolute-form request
 // line back into origin form and Proxy-Connection back into Connection, in place: the header
 // block the beacon reads is the one Chromium sends to a server directly, order and casing kept.
 // It also logs every beacon (body and answer), which is how the bench learns a bounce's beacon
@@ -26,12 +28,32 @@ export interface Relay {
   close(): Promise<void>;
 }
 
+/** Hosts used per /24: .1 to .254. */
+const HOSTS = 254;
 let nextAddress = 0;
+let nextVisitor = 0;
 
-/** A fresh loopback source address per call: 127.1.0.1, 127.1.0.2, … (never 127.0.0.1). */
+/** A /24 of its own: `127.<32 + i / 256>.<i % 256>.0/24`, the i-th of a range no other helper uses. */
+export function addressInNetwork(i: number, host = 7): string {
+  return `127.${32 + (i >> 8)}.${i & 0xff}.${host}`;
+}
+
+/** A legitimate visitor's address, each in a /24 of its own: 127.2.0.1, 127.2.1.1, … */
+export function visitorAddress(): string {
+  const k = nextVisitor++;
+  return `127.${2 + (k >> 8)}.${k & 0xff}.1`;
+}
+
+/** A fresh forger's address per call, consecutive in 127.64.0.0/10: 127.64.0.1, 127.64.0.2, … */
 export function freshAddress(): string {
-  const n = ++nextAddress;
-  return `127.${1 + ((n >> 16) & 0x7f)}.${(n >> 8) & 0xff}.${n & 0xff || 1}`;
+  const n = nextAddress++;
+  const network = Math.floor(n / HOSTS);
+  return `127.${64 + (network >> 8)}.${network & 0xff}.${1 + (n % HOSTS)}`;
+}
+
+/** The next `freshAddress` starts a /24 of its own: one forged class's addresses are one network's. */
+export function freshNetwork(): void {
+  nextAddress = Math.ceil(nextAddress / HOSTS) * HOSTS;
 }
 
 /** Proxy-Connection (what Chromium sends a proxy) becomes Connection (what it sends a server). */
@@ -61,7 +83,7 @@ function logEntry(label: string, address: string, req: http.IncomingMessage, bod
 }
 
 /** Starts a relay for one visitor; beacons it carries are appended to `log`. */
-export async function startRelay(label: string, log: BeaconLogEntry[], address = freshAddress()): Promise<Relay> {
+export async function startRelay(label: string, log: BeaconLogEntry[], address = visitorAddress()): Promise<Relay> {
   // A new upstream connection per request: reusing one the server has just closed as idle would
   // fail the request (ECONNRESET), an artifact of the relay that no visitor would see.
   const agent = new http.Agent({ keepAlive: false });

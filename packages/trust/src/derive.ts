@@ -137,6 +137,7 @@ function deriveCadence(c: RequestFacts['cadence']): Signals['cadence'] {
   if (c.countLastTenSeconds !== undefined) out.lastTenSeconds = c.countLastTenSeconds;
   if (c.countLastSecond !== undefined) out.lastSecond = c.countLastSecond;
   if (c.address !== undefined) out.address = { ...c.address };
+  if (c.network !== undefined) out.network = { ...c.network };
   return out;
 }
 

@@ -31,7 +31,7 @@ export type {
 } from './types.js';
 export { deriveSignals } from './derive.js';
 export { score, reasonCodes } from './score.js';
-export { cadenceReach } from './judge-timing.js';
+export { cadenceReach, type CadenceReach } from './judge-timing.js';
 export { DEFAULT_RULES, DEFAULT_WEIGHTS, type Rules, type RulesOverride } from './rules.js';
 export { rulesSchema, rulesOverrideSchema } from './rules-schema.js';
 export { applyOverride } from './rules-override.js';

@@ -162,17 +162,16 @@ function visitorBurst(cadence: Signals['cadence'], c: CompiledRules) {
   );
 }
 
-function addressBurst(address: SourceCounts | undefined, c: CompiledRules) {
-  if (address === undefined) return null;
-  return burstWindow(
-    { second: address.lastSecond, ten: address.lastTenSeconds, minute: address.lastMinute },
-    {
-      second: c.addressBurstPerSecond,
-      ten: c.addressBurstPerTenSeconds,
-      minute: c.addressBurstPerMinute,
-    },
-  );
+function sourceBurst(counts: SourceCounts | undefined, limits: { second: number; ten: number; minute: number }) {
+  if (counts === undefined) return null;
+  return burstWindow({ second: counts.lastSecond, ten: counts.lastTenSeconds, minute: counts.lastMinute }, limits);
 }
+
+const addressBurst = (cadence: Signals['cadence'], c: CompiledRules) =>
+  sourceBurst(cadence.address, { second: c.addressBurstPerSecond, ten: c.addressBurstPerTenSeconds, minute: c.addressBurstPerMinute });
+
+const networkBurst = (cadence: Signals['cadence'], c: CompiledRules) =>
+  sourceBurst(cadence.network, { second: c.networkBurstPerSecond, ten: c.networkBurstPerTenSeconds, minute: c.networkBurstPerMinute });
 
 function regular(cadence: Signals['cadence'], c: CompiledRules): boolean {
   return cadence.intervals >= c.minIntervals && cadence.cv !== null && cadence.cv <= c.regularCv;
@@ -192,26 +191,36 @@ export function judgeCadence(s: Signals, r: Tally): void {
       `${seen}${cadence.intervals} intervals of ~${cadence.meanMs} ms vary by only ${cadence.cv} (limit ${c.regularCv})`,
     );
   }
-  const address = addressBurst(cadence.address, c);
+  const address = addressBurst(cadence, c);
   if (address !== null) r.add('cadence_address_burst', `${seen}earlier beacons from this address: ${address.text}`);
+  const network = networkBurst(cadence, c);
+  if (network !== null) r.add('cadence_network_burst', `${seen}earlier beacons from this network: ${network.text}`);
+}
+
+/** How far back (ms) a beacon's cadence findings reach, per source; 0 where nothing was found. */
+export interface CadenceReach {
+  visitorMs: number;
+  addressMs: number;
+  networkMs: number;
 }
 
 /**
  * How far back the cadence findings of one beacon reach: the earlier arrivals of its visitor
- * (a burst window, or the span of a regular run) and of its address (a burst window) that were
- * part of what it was flagged for. 0 where nothing was found. The beacon re-scores the earlier
+ * (a burst window, or the span of a regular run), of its address and of its network (a burst
+ * window each) that were part of what it was flagged for. 0 where nothing was found. The beacon re-scores the earlier
  * events in that reach with these signals: a timer's or a burst's first beacons look like anyone
  * else's until the pattern shows, and then they are known to be part of it.
  *
  * @example
- * cadenceReach(signals, DEFAULT_RULES); // { visitorMs: 2800, addressMs: 0 } for a 700 ms timer's fifth beacon
+ * cadenceReach(signals, DEFAULT_RULES); // { visitorMs: 2800, addressMs: 0, networkMs: 0 } for a 700 ms timer's fifth beacon
  */
-export function cadenceReach(s: Signals, rules: Rules): { visitorMs: number; addressMs: number } {
+export function cadenceReach(s: Signals, rules: Rules): CadenceReach {
   const c = compile(rules);
   const { cadence } = s;
   const run = regular(cadence, c) && cadence.meanMs !== null ? Math.ceil(cadence.meanMs * (cadence.intervals + 0.5)) : 0;
   return {
     visitorMs: Math.max(run, visitorBurst(cadence, c)?.spanMs ?? 0),
-    addressMs: addressBurst(cadence.address, c)?.spanMs ?? 0,
+    addressMs: addressBurst(cadence, c)?.spanMs ?? 0,
+    networkMs: networkBurst(cadence, c)?.spanMs ?? 0,
   };
 }

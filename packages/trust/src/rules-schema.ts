@@ -65,6 +65,9 @@ const cadenceFields = {
   addressBurstPerMinute: count,
   addressBurstPerTenSeconds: count,
   addressBurstPerSecond: count,
+  networkBurstPerMinute: count,
+  networkBurstPerTenSeconds: count,
+  networkBurstPerSecond: count,
   minIntervals: z.number().int().min(2).max(8),
   regularCv: unit,
 };
@@ -81,6 +84,9 @@ const cadenceSchema = z.strictObject({
   addressBurstPerMinute: count.default(150),
   addressBurstPerTenSeconds: count.default(30),
   addressBurstPerSecond: count.default(10),
+  networkBurstPerMinute: count.default(200),
+  networkBurstPerTenSeconds: count.default(60),
+  networkBurstPerSecond: count.default(20),
 });
 const shapeSchema = z.strictObject({
   expectedContentTypes: z.array(z.string().min(1).max(200)).min(1).max(20),

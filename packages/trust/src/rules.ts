@@ -43,6 +43,10 @@ export interface Rules {
     addressBurstPerMinute: number;
     addressBurstPerTenSeconds: number;
     addressBurstPerSecond: number;
+    /** `cadence_network_burst`: the same three windows for the other addresses of one network (IPv4 /24, IPv6 /48) seen. */
+    networkBurstPerMinute: number;
+    networkBurstPerTenSeconds: number;
+    networkBurstPerSecond: number;
     /** Intervals needed before regularity is judged. */
     minIntervals: number;
     /** `cadence_regular` at or below this coefficient of variation. */
@@ -112,6 +116,7 @@ export const DEFAULT_WEIGHTS: Readonly<Record<WeightedReasonCode, number>> = {
   cadence_burst: -0.3,
   cadence_regular: -0.35,
   cadence_address_burst: -0.3,
+  cadence_network_burst: -0.3,
   sec_fetch_missing: -0.25,
   sec_fetch_inconsistent: -0.35,
   client_hints_missing: -0.2,
@@ -161,6 +166,9 @@ export const DEFAULT_RULES: Rules = deepFreeze({
     addressBurstPerMinute: 150,
     addressBurstPerTenSeconds: 30,
     addressBurstPerSecond: 10,
+    networkBurstPerMinute: 200,
+    networkBurstPerTenSeconds: 60,
+    networkBurstPerSecond: 20,
     minIntervals: 4,
     regularCv: 0.1,
   },

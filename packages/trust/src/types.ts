@@ -69,6 +69,8 @@ export interface RequestFacts {
     countLastSecond?: number;
     /** The same counts for the client address (per site), whatever the user agent. */
     address?: SourceCounts;
+    /** How many other addresses of the client's network (IPv4 /24, IPv6 /48) were seen on this site in the same windows. */
+    network?: SourceCounts;
   };
 }
 
@@ -159,9 +161,11 @@ export interface Signals {
     lastSecond?: number;
     /** Arrivals from the client address (this site, any user agent) before this one. */
     address?: SourceCounts;
+    /** Other addresses of the client's network (IPv4 /24, IPv6 /48) seen on this site in each window before this one. */
+    network?: SourceCounts;
     /**
-     * Present when the event was re-scored in hindsight: a later beacon of the same visitor or
-     * address showed a burst or a timer this one was part of, and these cadence figures are that
+     * Present when the event was re-scored in hindsight: a later beacon of the same visitor,
+     * address or network showed a burst or a timer this one was part of, and these cadence figures are that
      * later beacon's (see `cadenceReach`).
      */
     later?: { eventId: string };

@@ -104,6 +104,14 @@ describe('the cases of the held-out evaluation (issue 13)', () => {
     expect(result.verdict).not.toBe('trusted');
     expect(result.reasons.map((r) => r.code)).toContain('cadence_address_burst');
   });
+
+  test('a beacon after 20 other addresses of its network in a second is not trusted', () => {
+    const result = run({
+      cadence: { network: { lastSecond: 20, lastTenSeconds: 20, lastMinute: 20 } },
+    });
+    expect(result.verdict).not.toBe('trusted');
+    expect(result.reasons.map((r) => r.code)).toEqual(['cadence_network_burst']);
+  });
 });
 
 describe('each client fixture, scored with the defaults', () => {

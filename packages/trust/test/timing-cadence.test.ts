@@ -5,6 +5,7 @@ import {
   cadenceReach,
   deriveSignals,
   score,
+  type CadenceReach,
   type ReasonCode,
 } from '../src/index.js';
 import * as F from '../fixtures/index.js';
@@ -17,7 +18,7 @@ const TIMING_CODES: ReasonCode[] = [
   'timing_send_gap',
   'timing_unrounded',
 ];
-const CADENCE_CODES: ReasonCode[] = ['cadence_burst', 'cadence_regular', 'cadence_address_burst'];
+const CADENCE_CODES: ReasonCode[] = ['cadence_burst', 'cadence_regular', 'cadence_address_burst', 'cadence_network_burst'];
 
 function firing(o: F.FactsOverrides, among: ReasonCode[], rules = DEFAULT_RULES): ReasonCode[] {
   return score(deriveSignals(F.facts(o)), rules)
@@ -169,6 +170,26 @@ describe('arrival cadence per visitor', () => {
       ['cadence_address_burst'],
     ],
     [
+      'a busy network: 40 other addresses in 10 s, 150 in a minute',
+      { network: { lastSecond: 6, lastTenSeconds: 40, lastMinute: 150 } },
+      [],
+    ],
+    [
+      'a flood spread over one network: 20 other addresses in the last second',
+      { network: { lastSecond: 20, lastTenSeconds: 20, lastMinute: 20 } },
+      ['cadence_network_burst'],
+    ],
+    [
+      '200 other addresses of the network in a minute',
+      { network: { lastSecond: 5, lastTenSeconds: 50, lastMinute: 200 } },
+      ['cadence_network_burst'],
+    ],
+    [
+      'a flood over many addresses of a network, some of them sending several',
+      { address: { lastSecond: 12, lastTenSeconds: 12, lastMinute: 12 }, network: { lastSecond: 25, lastTenSeconds: 25, lastMinute: 25 } },
+      ['cadence_address_burst', 'cadence_network_burst'],
+    ],
+    [
       'a fast but irregular reader is not regular',
       { countLastMinute: 12, intervalsMs: [1200, 5400, 800, 3000, 9000, 2500] },
       [],
@@ -206,19 +227,20 @@ describe('arrival cadence per visitor', () => {
 describe('hindsight: how far back a beacon\'s cadence findings reach', () => {
   const reach = (cadence: F.FactsOverrides['cadence']) => cadenceReach(deriveSignals(F.facts({ cadence })), DEFAULT_RULES);
 
-  test.each<[string, F.FactsOverrides['cadence'], { visitorMs: number; addressMs: number }]>([
-    ['nothing found reaches nothing', { countLastMinute: 4, intervalsMs: [4200, 15800, 9100, 27400] }, { visitorMs: 0, addressMs: 0 }],
+  test.each<[string, F.FactsOverrides['cadence'], CadenceReach]>([
+    ['nothing found reaches nothing', { countLastMinute: 4, intervalsMs: [4200, 15800, 9100, 27400] }, { visitorMs: 0, addressMs: 0, networkMs: 0 }],
     // The fifth beacon of a 700 ms timer: the run began 4 × 700 ms ago; half an interval of slack
     // takes in the run's first arrival and not one before it.
-    ['a regular run reaches back over its intervals', { countLastMinute: 4, intervalsMs: [700, 700, 701, 699] }, { visitorMs: 3150, addressMs: 0 }],
-    ['a burst in the last second reaches one second', { countLastMinute: 5, countLastSecond: 5, countLastTenSeconds: 5 }, { visitorMs: 1000, addressMs: 0 }],
-    ['a burst in 10 s reaches 10 s', { countLastMinute: 10, countLastSecond: 1, countLastTenSeconds: 10 }, { visitorMs: 10_000, addressMs: 0 }],
-    ['a burst in a minute reaches a minute', { countLastMinute: 30 }, { visitorMs: 60_000, addressMs: 0 }],
-    ['an address burst reaches back on the address', { address: { lastSecond: 10, lastTenSeconds: 10, lastMinute: 10 } }, { visitorMs: 0, addressMs: 1000 }],
+    ['a regular run reaches back over its intervals', { countLastMinute: 4, intervalsMs: [700, 700, 701, 699] }, { visitorMs: 3150, addressMs: 0, networkMs: 0 }],
+    ['a burst in the last second reaches one second', { countLastMinute: 5, countLastSecond: 5, countLastTenSeconds: 5 }, { visitorMs: 1000, addressMs: 0, networkMs: 0 }],
+    ['a burst in 10 s reaches 10 s', { countLastMinute: 10, countLastSecond: 1, countLastTenSeconds: 10 }, { visitorMs: 10_000, addressMs: 0, networkMs: 0 }],
+    ['a burst in a minute reaches a minute', { countLastMinute: 30 }, { visitorMs: 60_000, addressMs: 0, networkMs: 0 }],
+    ['an address burst reaches back on the address', { address: { lastSecond: 10, lastTenSeconds: 10, lastMinute: 10 } }, { visitorMs: 0, addressMs: 1000, networkMs: 0 }],
+    ['a network burst reaches back on the network', { network: { lastSecond: 3, lastTenSeconds: 60, lastMinute: 60 } }, { visitorMs: 0, addressMs: 0, networkMs: 10_000 }],
     [
       'a run and a burst together: the longer',
       { countLastMinute: 9, countLastSecond: 1, countLastTenSeconds: 10, intervalsMs: [1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000] },
-      { visitorMs: 10_000, addressMs: 0 },
+      { visitorMs: 10_000, addressMs: 0, networkMs: 0 },
     ],
   ])('%s', (_name, cadence, expected) => {
     expect(reach(cadence)).toEqual(expected);

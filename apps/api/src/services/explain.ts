@@ -100,9 +100,13 @@ const FIELDS: Record<string, FieldText> = {
     label: 'Beacons from this address',
     meaning: 'Beacons to this site from the same IP address, whatever browser they claimed, before this one: a flood that changes its user agent each time shows here.',
   },
+  'cadence.network': {
+    label: 'Other addresses of this network',
+    meaning: 'Other IP addresses of the same network (/24 or /48) seen on this site before this one: a flood spread over the addresses of one network shows here.',
+  },
   'cadence.later': {
     label: 'Figures of a later beacon',
-    meaning: 'This event was re-scored in hindsight: a later beacon from the same visitor or address showed a burst or a timer this one was part of, and the cadence figures above are that beacon’s.',
+    meaning: 'This event was re-scored in hindsight: a later beacon from the same visitor, address or network showed a burst or a timer this one was part of, and the cadence figures above are that beacon’s.',
   },
   'shape.ua': { label: 'User agent', meaning: 'The browser the request claims to come from.' },
   'shape.uaFamily': { label: 'Browser family', meaning: 'What the user agent claims: a browser engine, an HTTP library or an automation tool.' },
@@ -148,7 +152,7 @@ function formatTiming(value: number, key: string): string | null {
 
 function formatValue(value: unknown, key: string): string {
   if (value === null || value === undefined) return '—';
-  if (key === 'cadence.address') return formatWindows(value) ?? JSON.stringify(value);
+  if (key === 'cadence.address' || key === 'cadence.network') return formatWindows(value) ?? JSON.stringify(value);
   if (key === 'cadence.later') return laterBeacon(value) ?? JSON.stringify(value);
   if (typeof value === 'number' && key.startsWith('timing.')) {
     const special = formatTiming(value, key);

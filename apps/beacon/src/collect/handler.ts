@@ -7,7 +7,7 @@ import type { EventRecord } from '@tagward/db';
 import { BeaconError, sendError, sendJson } from '../errors.js';
 import type { BeaconMetrics } from '../metrics.js';
 import type { AttestationChecker, TokenChecker } from '../checks/types.js';
-import type { Cadence, CadenceTracker } from './cadence.js';
+import type { Cadence, CadenceTracker, SourceKeys } from './cadence.js';
 import { parsePayload } from './parse-payload.js';
 import { readBody } from './read-body.js';
 import type { SharedQuotaLimiter } from './rate-limit.js';
@@ -54,18 +54,19 @@ export async function handleCollect(req: IncomingMessage, res: ServerResponse, d
     const visitorHash = await deps.visitors.hash(site.id, ip, req.headers['user-agent'] ?? '', now);
     // Cadence sees every arrival, including those refused below: a burst is judged on all of it.
     const t = payload.timing;
-    const addressKey = `${site.id}|${ip}`;
-    const cadence = deps.cadence.observe(visitorHash, addressKey, now, `${t.nav}|${t.start}|${t.checks}|${t.send}`, payload.id);
-    await admit(deps, site, { visitor: visitorHash, address: ip, network: ipPrefix(ip)?.prefix ?? ip }, now);
+    const network = ipPrefix(ip)?.prefix ?? ip;
+    const sources: SourceKeys = { address: `${site.id}|${ip}`, network: `${site.id}|${network}` };
+    const cadence = deps.cadence.observe(visitorHash, sources, now, `${t.nav}|${t.start}|${t.checks}|${t.send}`, payload.id);
+    await admit(deps, site, { visitor: visitorHash, address: ip, network }, now);
     const input: EventInput = { req, payload, url, site, ip, visitorHash, now, cadence };
     const credentials = await checkCredentials(deps, input);
     const event = buildEvent(deps, input, credentials);
-    if (event.verdict === 'trusted') deps.cadence.markTrusted(visitorHash, addressKey, payload.id);
+    if (event.verdict === 'trusted') deps.cadence.markTrusted(visitorHash, sources, payload.id);
     const outcome = await deps.writer.write(event, (replayed) => buildEvent(deps, input, asReplayed(credentials, replayed)));
     deps.metrics.requests.inc({ status: '200', code: outcome.result === 'inserted' ? 'accepted' : 'duplicate' });
     if (outcome.result === 'inserted') {
       deps.metrics.verdicts.inc({ verdict: outcome.event.verdict });
-      reviseEarlier(deps, outcome.event, addressKey);
+      reviseEarlier(deps, outcome.event, sources);
     }
     sendJson(res, 200, { id: payload.id });
   } catch (error) {
@@ -76,11 +77,11 @@ export async function handleCollect(req: IncomingMessage, res: ServerResponse, d
 }
 
 /** A beacon flagged for its cadence revises the trusted beacons its finding reaches back to. */
-function reviseEarlier(deps: CollectDeps, stored: EventRecord, addressKey: string): void {
+function reviseEarlier(deps: CollectDeps, stored: EventRecord, sources: SourceKeys): void {
   const reach = cadenceReach(stored.signals as unknown as Signals, deps.rules.forSite(stored.siteId.toHexString()).rules);
-  if (reach.visitorMs === 0 && reach.addressMs === 0) return;
+  if (reach.visitorMs === 0 && reach.addressMs === 0 && reach.networkMs === 0) return;
   const t = stored.receivedAt.getTime();
-  deps.reviser.revise(stored, deps.cadence.takeTrustedWithin(stored.visitorHash, addressKey, t, reach, stored.eventId));
+  deps.reviser.revise(stored, deps.cadence.takeTrustedWithin(stored.visitorHash, sources, t, reach, stored.eventId));
 }
 
 function checkContentType(req: IncomingMessage): void {

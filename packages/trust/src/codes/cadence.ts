@@ -2,7 +2,7 @@ import type { ReasonInfo } from './reason-info.js';
 
 /**
  * Reason codes of the cadence signal group.
- * How often one visitor, or one address, sends beacons.
+ * How often one visitor, one address or one network sends beacons.
  */
 export const CADENCE_CODES = {
   cadence_burst: {
@@ -28,5 +28,13 @@ export const CADENCE_CODES = {
     description:
       "Too many beacons from one client address to this site, whatever their user agents, in the last second, ten seconds or minute: a flood that rotates user agents to dodge the per-visitor count. A large NAT (an office, a campus, carrier-grade NAT) sends many real visitors from one address, so these thresholds sit well above a busy NAT's rate to one site.",
     forgery: 'Spread events over many addresses and networks.',
+  },
+  cadence_network_burst: {
+    group: 'cadence',
+    kind: 'penalty',
+    title: 'Burst from one network',
+    description:
+      "Too many other addresses of one network (an IPv4 /24 or IPv6 /48) sent beacons to this site in the last second, ten seconds or minute: a flood spread over the addresses of one network (a rented server range, a proxy pool's subnet) so that no address and no visitor stands out. It counts addresses, not beacons, so one address flooding is that address's finding and not its neighbours'. Real visitors of one network reach one site a few addresses at a time.",
+    forgery: 'Spread events over addresses of many networks.',
   },
 } as const satisfies Record<string, ReasonInfo>;

@@ -73,6 +73,11 @@ export const arbRules: fc.Arbitrary<Rules> = fc
       fc.integer({ min: 1, max: 100 }),
       fc.integer({ min: 1, max: 300 }),
     ),
+    networkBurst: fc.tuple(
+      fc.integer({ min: 1, max: 100 }),
+      fc.integer({ min: 1, max: 200 }),
+      fc.integer({ min: 1, max: 600 }),
+    ),
     maxLoadMs: fc.integer({ min: 1_000, max: 900_000 }),
     maxChecksMs: fc.integer({ min: 100, max: 60_000 }),
     maxSendGapMs: fc.integer({ min: 10, max: 10_000 }),
@@ -108,6 +113,9 @@ export const arbRules: fc.Arbitrary<Rules> = fc
         addressBurstPerSecond: g.addressBurst[0],
         addressBurstPerTenSeconds: g.addressBurst[1],
         addressBurstPerMinute: g.addressBurst[2],
+        networkBurstPerSecond: g.networkBurst[0],
+        networkBurstPerTenSeconds: g.networkBurst[1],
+        networkBurstPerMinute: g.networkBurst[2],
         minIntervals: g.minIntervals,
         regularCv: g.regularCv,
       },
@@ -212,6 +220,11 @@ export const arbSignals: fc.Arbitrary<Signals> = fc.record({
         lastSecond: mostly(0, fc.nat(60)),
         lastTenSeconds: mostly(0, fc.nat(120)),
         lastMinute: mostly(0, fc.nat(400)),
+      }),
+      network: fc.record({
+        lastSecond: mostly(0, fc.nat(120)),
+        lastTenSeconds: mostly(0, fc.nat(240)),
+        lastMinute: mostly(0, fc.nat(800)),
       }),
     },
     // Events stored before these windows were observed lack them.

@@ -186,6 +186,18 @@ export const MUTATORS: Mutator[] = [
       }),
   },
   {
+    name: 'burst from one network',
+    codes: ['cadence_network_burst'],
+    apply: (s, rules) =>
+      withChange(s, (c) => {
+        c.cadence.network = {
+          lastSecond: rules.cadence.networkBurstPerSecond,
+          lastTenSeconds: c.cadence.network?.lastTenSeconds ?? 0,
+          lastMinute: c.cadence.network?.lastMinute ?? 0,
+        };
+      }),
+  },
+  {
     name: 'regular intervals',
     codes: ['cadence_regular'],
     apply: (s) =>
