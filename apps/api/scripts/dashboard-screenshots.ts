@@ -88,6 +88,22 @@ try {
       { arrayFilters: [{ 'r.code': 'cadence_regular' }] },
     );
   }
+  // A beacon of a burst spread over the addresses of one network, as the beacon scores it.
+  const spread = await db.models.Event.findOne({ siteId: site.id, verdict: 'trusted' }).sort({ receivedAt: -1 }).lean();
+  if (spread) {
+    const detail = 'earlier beacons from this network: 23 in the last second (limit 20)';
+    await db.models.Event.updateOne(
+      { _id: spread._id },
+      {
+        $set: {
+          verdict: 'suspect',
+          score: 0.4,
+          reasons: [{ code: 'cadence_network_burst', weight: -0.3, detail }],
+          'signals.cadence.network': { lastSecond: 23, lastTenSeconds: 23, lastMinute: 23 },
+        },
+      },
+    );
+  }
   const empty = await createSite(db, config.masterKey, { id: user.id, role: 'user', emailVerified: true }, { name: 'New blog', mode: 'test' }, now);
   console.log(`seeded ${events.length} events over 30 days; serving ${api.url} from ${dashboardDir}`);
 
@@ -162,6 +178,11 @@ try {
     await page.goto(`${api.url}/sites/${site.id}/events/${revised._id.toHexString()}`);
     await page.getByRole('heading', { name: 'Why this score' }).waitFor();
     await shot('event-revised');
+  }
+  if (spread) {
+    await page.goto(`${api.url}/sites/${site.id}/events/${spread._id.toHexString()}`);
+    await page.getByRole('heading', { name: 'Why this score' }).waitFor();
+    await shot('event-network-burst');
   }
 
   await siteTab('Attestation').click();

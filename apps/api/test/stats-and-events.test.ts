@@ -206,7 +206,7 @@ describe('events explorer', () => {
     expect(cadence?.items.find((i) => i.key === 'cadence.later')).toMatchObject({ label: 'Figures of a later beacon', value: 'beacon later-beacon' });
     expect(cadence?.items.find((i) => i.key === 'cadence.network')).toMatchObject({
       label: 'Other addresses of this network',
-      value: '20 in the last second · 31 in 10 s · 40 in a minute',
+      value: '20 in 1 s · 31 in 10 s · 40 in 1 min',
     });
     expect((await owner.trpc.events.get.query({ siteId: exploreSite, eventId: plain!.toHexString() })).revision).toBeNull();
   });

@@ -136,7 +136,7 @@ const FIELDS: Record<string, FieldText> = {
 function formatWindows(value: unknown): string | null {
   const w = value as { lastSecond?: unknown; lastTenSeconds?: unknown; lastMinute?: unknown } | null;
   if (!w || typeof w.lastSecond !== 'number' || typeof w.lastTenSeconds !== 'number' || typeof w.lastMinute !== 'number') return null;
-  return `${w.lastSecond} in the last second · ${w.lastTenSeconds} in 10 s · ${w.lastMinute} in a minute`;
+  return `${w.lastSecond} in 1 s · ${w.lastTenSeconds} in 10 s · ${w.lastMinute} in 1 min`;
 }
 
 function laterBeacon(value: unknown): string | null {
