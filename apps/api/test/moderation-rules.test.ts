@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { ServiceError } from '../src/services/errors.js';
 import { z, ZodError } from 'zod';
+import { readRulesInForce } from '@tagward/db';
 import { createTestDatabase, type TestDatabase } from '@tagward/db/testing';
 import { DEFAULT_RULES, type Rules } from '@tagward/trust';
 import {
@@ -117,6 +118,9 @@ describe('drafts and publishing', () => {
     expect(String(publish?.actorId)).toBe(admin.id);
   });
 
+  // The reader is the beacon's (readRulesInForce). A plain find crossing a publish's commit can
+  // see the new version still a draft and the old one already archived: none published (a fresh
+  // clone's CI run met it once; 9 of 23,763 plain reads during 900 publishes on a loaded machine, none of 24,000 in a transaction).
   test('a reader polling during a series of publishes never sees zero published versions', async () => {
     await saveDraft(db, admin, 'global', withThreshold(0.61), now());
     await publishDraft(db, admin, 'global', 'start', now());
@@ -124,12 +128,12 @@ describe('drafts and publishing', () => {
     const seen: number[][] = [];
     const reader = (async () => {
       while (!stop) {
-        const rows = await published();
+        const rows = (await readRulesInForce(db)).published.get('global') ?? [];
         seen.push(rows.map((r) => r.version).sort((a, b) => a - b));
       }
     })();
-    for (let i = 0; i < 5; i += 1) {
-      await saveDraft(db, admin, 'global', withThreshold(0.62 + i / 100), now());
+    for (let i = 0; i < 20; i += 1) {
+      await saveDraft(db, admin, 'global', withThreshold(0.62 + (i % 8) / 100), now());
       await publishDraft(db, admin, 'global', `step ${i}`, now());
     }
     stop = true;
