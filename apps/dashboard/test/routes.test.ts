@@ -3,7 +3,7 @@
  * The session is set through the session module itself (as the login form does), so no API call
  * is needed to know who is logged in.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { isHttpError, isRedirect } from '@sveltejs/kit';
 import { failLoad, fromApi, fromApiOrInvalid } from '$lib/api-load';
 import { currentUser, forgetCurrentUser, setCurrentUser, type User } from '$lib/session';
@@ -89,9 +89,20 @@ describe('API failures in a load', () => {
     setCurrentUser(USER);
     const e = await thrown(() => failLoad(apiError('UNAUTHORIZED', 401), url));
     expect(isRedirect(e) && e.location).toBe('/login?next=%2Fsites%2Fabc%2Finstall');
-    // Forgotten: the next guard asks the API again (unreachable from this test: nobody is logged
-    // in) instead of trusting the old answer.
-    expect(await currentUser()).toBeNull();
+    // Forgotten: the next guard asks the API again instead of trusting the old answer. The API is
+    // not running here: its fetch is replaced by one that fails as an unreachable server does
+    // (a real request would go to whatever listens on this machine's port 3000).
+    const unreachable = vi.fn(async () => {
+      throw new TypeError('fetch failed');
+    });
+    vi.stubGlobal('fetch', unreachable);
+    try {
+      expect(await currentUser()).toBeNull();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(unreachable).toHaveBeenCalledTimes(1);
+    expect(String((unreachable.mock.calls[0] as unknown[])[0])).toContain('auth.me');
   });
 
   test.each([
