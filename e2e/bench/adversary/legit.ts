@@ -62,6 +62,29 @@ const reader =
     await pause(minMs / 2, maxMs / 2);
   };
 
+/**
+ * Opens every link of the home page in a background tab (Ctrl+click, a few hundred ms apart), then
+ * reads the tabs one by one: several page views of one visitor within a second or two.
+ */
+const tabOpener: Visit = async (page, site) => {
+  await page.goto(site + '/');
+  await settled(page, 1);
+  await pause(1000, 3000);
+  const tabs: Page[] = [];
+  for (const href of ['/products/widget', '/blog/hello', '/about']) {
+    const opened = page.context().waitForEvent('page');
+    await page.click(`a[href="${href}"]`, { modifiers: ['Control'] });
+    tabs.push(await opened);
+    await pause(150, 350);
+  }
+  for (const tab of tabs) {
+    await tab.bringToFront();
+    await settled(tab, 1);
+    await pause(1500, 4000);
+    await tab.close({ runBeforeUnload: true });
+  }
+};
+
 /** Opens the heavy gallery and leaves after about a second, before its load event. */
 const bounce: Visit = async (page, site) => {
   await page.goto(site + '/gallery', { waitUntil: 'domcontentloaded' });
@@ -127,6 +150,7 @@ export const LEGIT_CLASSES: LegitClass[] = [
   { name: 'slow_reader', visit: reader(['/products/widget', '/', '/blog/hello'], 15_000, 30_000), visitors: 10 },
   { name: 'spa_tokens_required', visit: spa, visitors: 20 },
   { name: 'tokens_required_mpa', visit: requiredSite, visitors: 25 },
+  { name: 'tab_opener', visit: tabOpener, visitors: 15 },
 ];
 
 /**
