@@ -36,6 +36,12 @@ describe('a stored beacon', () => {
       errors: [],
     });
     expect(p!.id).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+    // The page's clock: first byte, then load end, then the checks, then the send.
+    const timing = p!.timing;
+    expect(timing.ttfb).toBeGreaterThan(0);
+    expect(timing.ttfb!).toBeLessThanOrEqual(timing.nav);
+    expect(timing.nav).toBeLessThanOrEqual(timing.start);
+    expect(timing.start + timing.checks).toBeLessThanOrEqual(timing.send);
     expect(p!.cohort).toBeUndefined();
     expect(p!.att).toBeUndefined();
     // Navigation, then load, then idle, then the checks, then the send.
@@ -181,6 +187,8 @@ describe('a visitor who leaves', () => {
     await tab.goto('about:blank');
     const [p] = await beacons(h.server, url, 1);
     expect(p!.timing.nav).toBe(0);
+    // The first byte had arrived: the beacon can still tell how old the page's token must be.
+    expect(p!.timing.ttfb).toBeGreaterThan(0);
     expect(h.fromPage(url)[0]!.headers['sec-fetch-mode']).toBe('no-cors');
   });
 

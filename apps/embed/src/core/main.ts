@@ -11,7 +11,7 @@
 import type { CollectPayload } from '@tagward/protocol';
 import type { AttestProvider, TagwardCommand } from './api.js';
 import { meta, runChecks } from './checks.js';
-import { d } from './dom.js';
+import { d, root } from './dom.js';
 
 /** Beacons waiting for delivery; the oldest is dropped when one more would exceed it. */
 const QUEUE_MAX = 10;
@@ -64,12 +64,12 @@ try {
     let attest: AttestProvider | undefined;
 
     // Checked per view, so a consent banner can set or remove it at any time.
-    const optedOut = () => d.documentElement.hasAttribute('data-tagward-opt-out');
+    const optedOut = () => root.hasAttribute('data-tagward-opt-out');
 
     /** Beacons waiting for delivery, each as its own `attempt` function, oldest first. */
     const queue = new Set<() => void>();
     let left = false;
-    const hidden = () => left || d.visibilityState == 'hidden';
+    const hidden = () => left || d.hidden;
 
     const send = (p: CollectPayload) => {
       let failed = 0;
@@ -158,10 +158,10 @@ try {
         checks,
         timing: {
           nav: ms(nt?.loadEventEnd ?? -1),
+          ttfb: ms(nt?.responseStart ?? -1),
           start: ms(t0),
           checks: ms(t1 - t0),
-          send: 0,
-        },
+        } as CollectPayload['timing'],
         seq: seq++,
         errors: errors.splice(0),
       };
