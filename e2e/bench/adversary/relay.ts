@@ -3,9 +3,11 @@
 // 127/8 is local on Linux), in a /24 network of its own, so the beacon sees visitors at distinct
 // addresses of distinct networks, as on the real internet, instead of one address for all.
 // Forgers draw their addresses from another range (`freshAddress`), many to a network, as a
-// rented server range or a proxy pool's subnet gives them. The relay turns the proxy's absolute-form request
-// line back into origin form and Proxy-Connection back into Connection, in place: the header
-// block the beacon reads is the one Chromium sends to a server directly, order and casing kept.
+// rented server range or a proxy pool's subnet gives them.
+//
+// The relay turns the proxy's absolute-form request line back into origin form and
+// Proxy-Connection back into Connection, in place: the header block the beacon reads is the one
+// Chromium sends to a server directly, order and casing kept.
 // It also logs every beacon (body and answer), which is how the bench learns a bounce's beacon
 // id, sent by sendBeacon while the page goes away.
 import http from 'node:http';
@@ -33,22 +35,19 @@ const HOSTS = 254;
 let nextAddress = 0;
 let nextVisitor = 0;
 
-/** A /24 of its own: `127.<32 + i / 256>.<i % 256>.0/24`, the i-th of a range no other helper uses. */
-export function addressInNetwork(i: number, host = 7): string {
-  return `127.${32 + (i >> 8)}.${i & 0xff}.${host}`;
-}
+/** Host `host` of the i-th /24 of the range starting at 127.<first>.0.0. */
+const inNetwork = (first: number, i: number, host: number) => `127.${first + (i >> 8)}.${i & 0xff}.${host}`;
+
+/** An address in a /24 of its own, the i-th of a range no other helper uses (127.32.0.0 on). */
+export const addressInNetwork = (i: number): string => inNetwork(32, i, 7);
 
 /** A legitimate visitor's address, each in a /24 of its own: 127.2.0.1, 127.2.1.1, … */
-export function visitorAddress(): string {
-  const k = nextVisitor++;
-  return `127.${2 + (k >> 8)}.${k & 0xff}.1`;
-}
+export const visitorAddress = (): string => inNetwork(2, nextVisitor++, 1);
 
 /** A fresh forger's address per call, consecutive in 127.64.0.0/10: 127.64.0.1, 127.64.0.2, … */
 export function freshAddress(): string {
   const n = nextAddress++;
-  const network = Math.floor(n / HOSTS);
-  return `127.${64 + (network >> 8)}.${network & 0xff}.${1 + (n % HOSTS)}`;
+  return inNetwork(64, Math.floor(n / HOSTS), 1 + (n % HOSTS));
 }
 
 /** The next `freshAddress` starts a /24 of its own: one forged class's addresses are one network's. */

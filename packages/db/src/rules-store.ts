@@ -45,8 +45,8 @@ export interface RulesInForce {
  * publishes the new one in one transaction, but a plain read that crosses its commit can meet the
  * new version before (still a draft) and the old one after (archived), and see no published
  * version at all: measured on the embedded server under load, 9 of 23,763 plain reads during 900
- * publishes, and none of 24,000 reads in a transaction. A reader that saw none would put the shipped defaults in force until its next
- * refresh (apps/beacon/src/collect/rules-cache.ts).
+ * publishes, and none of 24,000 reads in a transaction. A reader that saw none would put the
+ * shipped defaults in force until its next refresh (apps/beacon/src/collect/rules-cache.ts).
  */
 export async function readRulesInForce(db: Database): Promise<RulesInForce> {
   const docs = await db.transaction((session) =>

@@ -131,17 +131,18 @@ interface VisitorHistory {
  * machine-regular intervals and identical client timings per visitor hash; bursts per client
  * address on a site whatever the user agent (a flood rotating user agents makes a new visitor
  * hash per beacon, never a new address); and bursts per network (IPv4 /24, IPv6 /48) on a site
- * whatever the address (a flood spread over the addresses of one subnet). The handler calls `observe` before the rate limits, so
- * the beacons they refuse are counted too: a burst is judged on all of it, from its first beacons.
+ * whatever the address (a flood spread over the addresses of one subnet). The handler calls
+ * `observe` before the rate limits, so the beacons they refuse are counted too: a burst is judged
+ * on all of it, from its first beacons.
  *
  * It also remembers which of those arrivals were scored trusted, for hindsight: once a later
  * beacon shows a burst or a timer, the trusted beacons it reaches back to are re-scored
  * (`CadenceReviser`).
  *
  * Kept in this process's memory, bounded (least recently seen sources are forgotten first: 100,000
- * visitors and addresses, 10,000 networks of at most 256 addresses each), with no database round
- * trip on the ingest path. The bound with several processes: each judges the
- * beacons that reach it. With the recommended deployment, the balancer hashes the client's network
+ * visitors and addresses, 10,000 networks of at most 256 addresses each, so a network's count walks
+ * at most 256 entries), with no database round trip on the ingest path. The bound with several
+ * processes: each judges the beacons that reach it. With the recommended deployment, the balancer hashes the client's network
  * to one beacon process (deploy/nginx: `hash $tagward_client_network consistent`), so every beacon
  * of a network, and of each of its addresses and visitor hashes, reaches the same process and the
  * counts are exact.
@@ -158,11 +159,7 @@ export class CadenceTracker {
 
   /** `keys` name the site with the client address and with its network (the site's own counts). */
   observe(visitorHash: string, keys: SourceKeys, now: number, timingKey: string, eventId: string): Cadence {
-    let history = this.visitors.get(visitorHash);
-    if (!history) {
-      history = { arrivals: new Arrivals(), timings: [] };
-      this.visitors.set(visitorHash, history);
-    }
+    const history = entry(this.visitors, visitorHash, () => ({ arrivals: new Arrivals(), timings: [] }));
     const visitor = history.arrivals.observe(now, eventId);
     const all = history.arrivals.recent;
     const intervalsMs: number[] = [];
@@ -176,8 +173,8 @@ export class CadenceTracker {
       countLastSecond: visitor.lastSecond,
       intervalsMs,
       identicalTimings,
-      address: arrivalsOf(this.addresses, keys.address).observe(now, eventId),
-      network: this.networkOf(keys.network).observe(keys.address, now, eventId),
+      address: entry(this.addresses, keys.address, () => new Arrivals()).observe(now, eventId),
+      network: entry(this.networks, keys.network, () => new NetworkArrivals()).observe(keys.address, now, eventId),
     };
   }
 
@@ -190,9 +187,10 @@ export class CadenceTracker {
 
   /**
    * The beacons scored trusted that arrived within `reach` before `now` (of the visitor, of the
-   * address, of the network), but `except`: what a finding at `now` reaches back to. Each id is handed out once,
-   * so a flood revises every trusted beacon at most once, however many later ones are flagged.
-   * Only the last 32 arrivals of a source are known (a minute-long burst reaches its last 32).
+   * address, of the network), but `except`: what a finding at `now` reaches back to. Each id is
+   * handed out once, so a flood revises every trusted beacon at most once, however many later
+   * ones are flagged. Only the last 32 arrivals of a visitor or an address, and the last 64 of a
+   * network, are known (a minute-long burst reaches that many).
    */
   takeTrustedWithin(
     visitorHash: string,
@@ -207,22 +205,14 @@ export class CadenceTracker {
     if (reach.networkMs > 0) this.networks.get(keys.network)?.arrivals.takeTrusted(now - reach.networkMs, except, ids);
     return [...ids];
   }
-
-  private networkOf(key: string): NetworkArrivals {
-    let network = this.networks.get(key);
-    if (!network) {
-      network = new NetworkArrivals();
-      this.networks.set(key, network);
-    }
-    return network;
-  }
 }
 
-function arrivalsOf(sources: LRUCache<string, Arrivals>, key: string): Arrivals {
-  let arrivals = sources.get(key);
-  if (!arrivals) {
-    arrivals = new Arrivals();
-    sources.set(key, arrivals);
+/** The history kept under `key`, started with `make` the first time the source is seen. */
+function entry<T extends object>(sources: LRUCache<string, T>, key: string, make: () => T): T {
+  let found = sources.get(key);
+  if (!found) {
+    found = make();
+    sources.set(key, found);
   }
-  return arrivals;
+  return found;
 }

@@ -19,8 +19,8 @@ const STORED_FIELDS = {
  * Hindsight for cadence. A timer's or a burst's first beacons look like anyone's: the pattern
  * shows only at a later beacon (the fifth of a timer, the sixth in a second). When a stored beacon
  * is flagged for its cadence, the handler hands over the earlier beacons of the same visitor,
- * address or network that were scored trusted within the finding's reach (`cadenceReach`), and this re-scores
- * each with the later beacon's cadence figures, under the same rules. One whose verdict changes is
+ * address or network that were scored trusted within the finding's reach (`cadenceReach`), and
+ * this re-scores each with the later beacon's cadence figures, under the same rules. One whose verdict changes is
  * updated once (`reviseEvent`: conditional, so never twice) with the old scoring kept, and the
  * rollups move its count from the old verdict to the new one.
  *

@@ -35,7 +35,8 @@ const SCOPES: SourceScope[] = ['visitor', 'address', 'network'];
  * Across N beacon processes each keeps its own counts, so a source spread over all of them by a
  * round-robin balancer gets up to N times each limit; hashing the client's network at the
  * balancer (deploy/nginx: `hash $tagward_client_network consistent`, the /24 or /48 of the
- * address) keeps every source on one process, where the limits are exact. Memory is bounded: the least recently seen sources are forgotten first.
+ * address) keeps every source on one process, where the limits are exact. Memory is bounded:
+ * the least recently seen sources are forgotten first.
  */
 export class SourceLimiter {
   private readonly counts = new LRUCache<string, WindowCount>({ max: 300_000 });

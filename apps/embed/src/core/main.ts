@@ -161,6 +161,7 @@ try {
           ttfb: ms(nt?.responseStart ?? -1),
           start: ms(t0),
           checks: ms(t1 - t0),
+          // `send` is added when the body is first serialized (in `attempt`), last in key order.
         } as CollectPayload['timing'],
         seq: seq++,
         errors: errors.splice(0),
