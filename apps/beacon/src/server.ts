@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { COLLECT_PATH } from '@tagward/protocol';
 import type { Database } from '@tagward/db';
+import { embedCacheControl, isHashedEmbedFile } from '@tagward/embed';
 import type { BeaconConfig } from './config.js';
 import { BeaconError, sendError, sendJson } from './errors.js';
 import { createMetrics, type BeaconMetrics } from './metrics.js';
@@ -166,7 +167,6 @@ function preflight(res: http.ServerResponse): void {
 }
 
 const EMBED_FILE = /^\/(v1(-spa)?\.js|attest-v1\.js|tagward(-spa)?\.[0-9a-f]{10}\.js(\.map)?|manifest\.json)$/;
-const HASHED = /^tagward(-spa)?\.[0-9a-f]{10}\.js(\.map)?$/;
 
 /**
  * Development stand-in for the CDN: content-hashed files are immutable for a year, the stable
@@ -184,10 +184,10 @@ function serveEmbed(dir: string, pathname: string, res: http.ServerResponse): bo
   } catch {
     return false;
   }
-  const hashed = HASHED.test(name);
+  const hashed = isHashedEmbedFile(name);
   const headers: Record<string, string> = {
     'content-type': name.endsWith('.json') || name.endsWith('.map') ? 'application/json' : 'text/javascript; charset=utf-8',
-    'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
+    'cache-control': embedCacheControl(name),
     'access-control-allow-origin': '*',
     'cross-origin-resource-policy': 'cross-origin',
     'x-content-type-options': 'nosniff',

@@ -20,6 +20,19 @@ export const EMBED_GZIP_BUDGET = 2048;
 /** gzip budget of the single-page-app variant (core + history API hooks). */
 export const EMBED_SPA_GZIP_BUDGET = 2200;
 
+/** Whether `name` is a content-hashed build output: one of the two variants or its source map. */
+export const isHashedEmbedFile = (name: string): boolean =>
+  /^tagward(-spa)?\.[0-9a-f]{10}\.js(\.map)?$/.test(name);
+
+/**
+ * `Cache-Control` for a file of the build, as the CDN serves it. A content-hashed name never
+ * changes its bytes, so browsers keep it a year, and Chromium keeps V8's compiled code beside it
+ * (a visitor's later page views of a site skip compiling the script); an alias (`v1.js`,
+ * `v1-spa.js`, `attest-v1.js`) is kept five minutes, so that a release reaches every page quickly.
+ */
+export const embedCacheControl = (name: string): string =>
+  isHashedEmbedFile(name) ? 'public, max-age=31536000, immutable' : 'public, max-age=300';
+
 /** One built script. */
 export interface EmbedFile {
   /** Content-hashed name, e.g. `tagward.3f9a1c2b7d.js`: serve with an immutable long cache. */

@@ -7,6 +7,7 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { embedCacheControl } from '../../src/manifest.js';
 
 export interface Captured {
   /** Raw request body, exactly as sent. */
@@ -61,7 +62,20 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
   res.end(body);
 }
 
-export async function startFixtureServer(embedDir: string): Promise<FixtureServer> {
+export interface FixtureOptions {
+  /**
+   * Serve the built files with the CDN's caching (`embedCacheControl`: a hashed name for a year,
+   * an alias five minutes), so that the browser keeps them, and V8's compiled code, across page
+   * loads as it does for visitors (the benchmark). Default: `no-store`, so that every load of a
+   * test reaches this server and shows in `requests`.
+   */
+  cdnCache?: boolean;
+}
+
+export async function startFixtureServer(
+  embedDir: string,
+  { cdnCache = false }: FixtureOptions = {},
+): Promise<FixtureServer> {
   const state: Omit<FixtureServer, 'site' | 'tagward' | 'close'> = {
     beacons: [],
     requests: [],
@@ -102,9 +116,14 @@ export async function startFixtureServer(embedDir: string): Promise<FixtureServe
         return;
       }
       if (req.method === 'GET' && /^\/[\w.-]+\.js$/.test(url.pathname)) {
-        readFile(join(embedDir, url.pathname.slice(1))).then(
+        const name = url.pathname.slice(1);
+        readFile(join(embedDir, name)).then(
           (data) => {
-            res.writeHead(200, { 'content-type': 'text/javascript', ...CORS });
+            res.writeHead(200, {
+              'content-type': 'text/javascript',
+              'cache-control': cdnCache ? embedCacheControl(name) : 'no-store',
+              ...CORS,
+            });
             res.end(data);
           },
           () => send(res, 404, 'not found', {}),
