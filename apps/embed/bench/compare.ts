@@ -11,15 +11,17 @@
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { launchChromium } from '../test/helpers/browser.js';
 import { startFixtureServer } from '../test/helpers/server.js';
 import { hugePage } from '../test/fixtures.js';
-import { median, tracedLoad, type ScriptCost } from './trace.js';
+import { launchVisitorBrowser } from './visitor-browser.js';
+import { median, openTab, tracedLoad, type ScriptCost } from './trace.js';
 
 // npm runs the script in the workspace folder; paths are read from where it was called.
 const files = process.argv.slice(2).map((f) => resolve(process.env.INIT_CWD ?? process.cwd(), f));
 if (files.length < 2) {
-  console.error('usage: npm run bench:embed:compare -- <baseline.js> <variant.js> [<variant.js> …]');
+  console.error(
+    'usage: npm run bench:embed:compare -- <baseline.js> <variant.js> [<variant.js> …]',
+  );
   process.exit(2);
 }
 const PAIRS = Number(process.env.PAIRS ?? 15);
@@ -30,13 +32,18 @@ const dir = await mkdtemp(join(tmpdir(), 'tagward-embed-compare-'));
 const served = files.map((_, i) => `v${i}.js`);
 await Promise.all(files.map((f, i) => copyFile(f, join(dir, served[i]!))));
 const server = await startFixtureServer(dir);
-const browser = await launchChromium();
+const browser = await launchVisitorBrowser();
 try {
   served.forEach((file, i) =>
     server.pages.set(`/v${i}`, { html: hugePage({ tagward: server.tagward, file }, 5000) }),
   );
+  // Every load in one tab: a visitor's later page views (bench:embed's "later view").
+  const tab = await openTab(browser);
   const load = (i: number, round: number) =>
-    tracedLoad(browser, server, `/v${i}?round=${round}`, `${server.tagward}/${served[i]}`, WAIT_MS);
+    tracedLoad(browser, server, `/v${i}?round=${round}`, `${server.tagward}/${served[i]}`, {
+      tab,
+      waitMs: WAIT_MS,
+    });
   console.log(
     `bench embed compare: ${PAIRS} rounds, load average ${loadavg()[0]!.toFixed(2)}; baseline ${basename(files[0]!)}`,
   );

@@ -1,9 +1,8 @@
 // What `bench:embed` and `bench:embed:compare` measure: a performance trace of one page load
 // (the data behind the DevTools Performance panel), reduced to the main-thread slices V8
 // attributes to the script's URL. docs/embed.md, "Main-thread cost", explains the method.
-import type { CDPSession } from 'playwright-core';
-import type { Browser } from '../test/helpers/browser.js';
 import type { FixtureServer } from '../test/helpers/server.js';
+import type { VisitorBrowser } from './visitor-browser.js';
 
 export interface TraceEvent {
   name: string;
@@ -30,18 +29,22 @@ export interface ScriptCost {
   page: number;
 }
 
-async function trace(cdp: CDPSession, during: () => Promise<void>): Promise<TraceEvent[]> {
+/** Records a browser-wide trace while `during` runs. */
+async function trace(browser: VisitorBrowser, during: () => Promise<void>): Promise<TraceEvent[]> {
   const events: TraceEvent[] = [];
   // The protocol types trace events as string maps; they are the Trace Event Format objects.
-  cdp.on('Tracing.dataCollected', (d) => events.push(...(d.value as unknown as TraceEvent[])));
-  const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-  await cdp.send('Tracing.start', {
+  const off = browser.on('Tracing.dataCollected', (d) => events.push(...(d.value as TraceEvent[])));
+  const complete = new Promise((resolve) => {
+    const done = browser.on('Tracing.tracingComplete', () => resolve(done()));
+  });
+  await browser.send('Tracing.start', {
     traceConfig: { includedCategories: ['devtools.timeline', 'toplevel'] },
     transferMode: 'ReportEvents',
   });
   await during();
-  await cdp.send('Tracing.end');
+  await browser.send('Tracing.end');
   await complete;
+  off();
   return events;
 }
 
@@ -77,11 +80,17 @@ export function analyse(events: TraceEvent[], scriptUrl: string): ScriptCost {
       .map((e) => `${e.pid}:${e.tid}`),
   );
   const onMain = events.filter((e) => e.ph === 'X' && mainThreads.has(`${e.pid}:${e.tid}`));
-  const ours = onMain.filter(
-    (e) => ['EvaluateScript', 'FunctionCall'].includes(e.name) && e.args?.data?.url === scriptUrl,
-  );
-  // Only the renderer that ran the script: the page's, not about:blank's.
-  const pid = ours[0]?.pid;
+  const script = onMain
+    .filter(
+      (e) => ['EvaluateScript', 'FunctionCall'].includes(e.name) && e.args?.data?.url === scriptUrl,
+    )
+    .sort((a, b) => a.ts - b.ts);
+  // The page is the renderer that evaluated the script (not about:blank's, not another tab's).
+  // A load in the same tab also records the previous page's pagehide listener, which runs
+  // before the new page evaluates the script: that belongs to the previous load.
+  const evaluation = script.find((e) => e.name === 'EvaluateScript');
+  const pid = evaluation?.pid;
+  const ours = script.filter((e) => e.pid === pid && e.ts >= evaluation!.ts);
   const tasks = onMain.filter(
     (e) => e.pid === pid && (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask'),
   );
@@ -94,30 +103,54 @@ export function analyse(events: TraceEvent[], scriptUrl: string): ScriptCost {
   };
 }
 
+/** A tab the benchmark navigates from load to load, as a visitor moves from page to page. */
+export interface Tab {
+  targetId: string;
+  /** A DevTools session attached to the tab for Page.navigate only: no domain is enabled. */
+  sessionId: string;
+}
+
+export async function openTab(browser: VisitorBrowser): Promise<Tab> {
+  const { targetId } = await browser.send<{ targetId: string }>('Target.createTarget', {
+    url: 'about:blank',
+  });
+  const { sessionId } = await browser.send<{ sessionId: string }>('Target.attachToTarget', {
+    targetId,
+    flatten: true,
+  });
+  return { targetId, sessionId };
+}
+
 /**
- * Loads `path` in a fresh page under a trace, until the first beacon has arrived (or `waitMs`
- * has passed, for a variant that sends none), and returns the cost of `scriptUrl` with the
- * beacon's self-reported `timing.checks` (0 without a beacon).
+ * Loads `path` under a trace, until the first beacon has arrived (or `waitMs` has passed, for a
+ * variant that sends none), and returns the cost of `scriptUrl` with the beacon's self-reported
+ * `timing.checks` (0 without a beacon). In `tab` when given (a visitor's next page view: the
+ * renderer process already runs), else in a new tab, closed afterwards (a first visit: a new
+ * renderer process, nothing of it warm).
  */
 export async function tracedLoad(
-  browser: Browser,
+  browser: VisitorBrowser,
   server: FixtureServer,
   path: string,
   scriptUrl: string,
-  waitMs = 15_000,
+  { tab, waitMs = 15_000 }: { tab?: Tab; waitMs?: number } = {},
 ): Promise<ScriptCost & { checks: number; beacon: boolean }> {
-  const page = await browser.context.newPage();
-  const cdp = await browser.context.newCDPSession(page);
   server.beacons.length = 0;
-  const events = await trace(cdp, async () => {
-    await page.goto(`${server.site}${path}`);
+  const url = `${server.site}${path}`;
+  let opened = '';
+  const events = await trace(browser, async () => {
+    if (tab) await browser.send('Page.navigate', { url }, tab.sessionId);
+    else
+      ({ targetId: opened } = await browser.send<{ targetId: string }>('Target.createTarget', {
+        url,
+      }));
     const until = Date.now() + waitMs;
     while (server.beacons.length < 1 && Date.now() < until)
       await new Promise((r) => setTimeout(r, 20));
     // The fetch answer and the tagward:beacon event come after the request.
-    await page.waitForTimeout(200);
+    await new Promise((r) => setTimeout(r, 200));
   });
-  await page.close();
+  if (opened) await browser.send('Target.closeTarget', { targetId: opened });
   const body = server.beacons[0]?.body as { timing?: { checks: number } } | undefined;
   return {
     ...analyse(events, scriptUrl),
