@@ -34,6 +34,16 @@ async function otherBrowser() {
   return { page: await launched.context.newPage(), close: () => launched.close() };
 }
 
+/**
+ * Logs out and waits for the login page the dashboard goes to once the API has ended the session.
+ * Navigating before that aborts the log-out request: the session lives on, and /login sends the
+ * page back to /sites (a fresh-clone run failed so, at step 6).
+ */
+async function logOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.waitForURL(/\/login$/);
+}
+
 async function logIn(page: Page, email: string, password: string): Promise<void> {
   await page.goto(`${system.stack.urls.dashboard}/login`);
   await page.getByLabel('Email').fill(email);
@@ -170,7 +180,7 @@ test('5. turn on two-factor, then log in with a TOTP code', async () => {
   expect(recoveryCodes).toHaveLength(10);
   await shot(page, 'two-factor-recovery-codes');
 
-  await page.getByRole('button', { name: 'Log out' }).click();
+  await logOut(page);
   await logIn(page, owner, NEW_PASSWORD);
   await page.getByLabel('Code from your app').waitFor();
   await shot(page, 'login-second-factor');
@@ -182,7 +192,7 @@ test('5. turn on two-factor, then log in with a TOTP code', async () => {
 
 test('6. use a recovery code', async () => {
   const page = ownerPage;
-  await page.getByRole('button', { name: 'Log out' }).click();
+  await logOut(page);
   await logIn(page, owner, NEW_PASSWORD);
   await page.getByRole('button', { name: 'Use a recovery code' }).click();
   await page.getByLabel('Recovery code').fill(recoveryCodes[0]!);
