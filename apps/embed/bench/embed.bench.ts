@@ -1,7 +1,10 @@
 // npm run bench:embed — main-thread cost of the embed script on a page of ~5000 elements.
 //
 // Method (docs/embed.md, "Main-thread cost"): Chromium records a performance trace (the same
-// data as the DevTools Performance panel) of each page load until the beacon arrives. On the
+// data as the DevTools Performance panel) of each page load until the beacon arrives, in a
+// browser with nothing attached to its pages (visitor-browser.ts), two views a round: a later
+// view (the same tab navigated; the goal is read on it) and a first view (a new tab, a script
+// URL never loaded). On the
 // renderer's main thread we add up every slice that V8 attributes to the script's URL: the
 // top-level run (EvaluateScript, with its compile) and every callback into the script
 // (FunctionCall: the load listener, the timer, the idle callback that runs the checks and
